@@ -1,0 +1,94 @@
+"""create_app(settings) → the Starlette app serving the three URL surfaces over one store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator import auth
+from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
+from emulator.flavours import Family, Flavour
+from emulator.resources import chat_completions, control
+from emulator.routing import Operation, endpoint, error_response, with_request_ids
+from emulator.runtime import Runtime
+from emulator.settings import Settings
+
+_SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None: 3}
+
+
+def all_operations() -> tuple[Operation, ...]:
+    return (*chat_completions.OPERATIONS, *control.OPERATIONS)
+
+
+def full_path(flavour: Flavour | None, path: str) -> str:
+    return (flavour.prefix if flavour else "") + path
+
+
+def build_routes(operations: Iterable[Operation]) -> list[Route]:
+    entries = [(op, flavour, path) for op in operations for flavour, path in op.paths]
+    # /openai/v1/... first, so that no /openai/{param} route of the dated surface can shadow it.
+    entries.sort(key=lambda e: _SURFACE_ORDER[e[1]])
+    return [
+        Route(full_path(flavour, path), endpoint(op, flavour), methods=[op.method], name=None)
+        for op, flavour, path in entries
+    ]
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.path_regex.match(request.url.path) and route.methods:
+            methods |= route.methods - {"HEAD"}
+    return sorted(methods)
+
+
+async def _unrouted(request: Request, exc: Exception) -> Response:
+    """404 and 405 in the surface's own envelope, after the credentials check as the gateway does."""
+    assert isinstance(exc, HTTPException)
+    runtime: Runtime = request.app.state.runtime
+    flavour = Flavour.of_path(request.url.path)
+    request_id = runtime.ids.uuid()
+    error: ApiError
+    try:
+        auth.check(request.headers, flavour, runtime.settings.api_keys)
+        if exc.status_code == 405:
+            allowed = ", ".join(_allowed_methods(request))
+            error = MethodNotAllowed(
+                f"Method {request.method} is not allowed on {request.url.path}. Allowed: {allowed}."
+            )
+        elif flavour is Flavour.AZURE:
+            error = ResourceNotFound()
+        else:
+            error = ResourceNotFound(f"Invalid URL ({request.method} {request.url.path})")
+            error.openai_code = None  # OpenAI leaves code null on an unknown URL
+    except Unauthorized as unauthorized:
+        error = unauthorized
+    return with_request_ids(error_response(error, flavour, Family.AUTHORING), request_id, flavour)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    runtime = Runtime(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = Starlette(
+        routes=build_routes(all_operations()),
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _unrouted},
+    )
+    # Azure answers a trailing-slash variant with 404, not a redirect.
+    app.router.redirect_slashes = False
+    app.state.runtime = runtime
+    return app

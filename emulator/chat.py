@@ -1,0 +1,221 @@
+"""Chat completion objects: the response as each surface shapes it, the stored record, stream chunks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.flavours import Flavour
+from emulator.model import Generation, model_text_pieces
+from emulator.schemas.chat import ChatCompletionRequest
+
+_SAFE = {"filtered": False, "severity": "safe"}
+_NOT_DETECTED = {"filtered": False, "detected": False}
+
+# Request fields a stored completion echoes back, and their service defaults.
+ECHOED_DEFAULTS: dict[str, Any] = {
+    "top_p": 1.0,
+    "temperature": 1.0,
+    "presence_penalty": 0.0,
+    "frequency_penalty": 0.0,
+}
+
+
+def prompt_filter_results(n_prompts: int = 1) -> list[dict[str, Any]]:
+    return [
+        {
+            "prompt_index": i,
+            "content_filter_results": {
+                "hate": dict(_SAFE),
+                "jailbreak": dict(_NOT_DETECTED),
+                "self_harm": dict(_SAFE),
+                "sexual": dict(_SAFE),
+                "violence": dict(_SAFE),
+            },
+        }
+        for i in range(n_prompts)
+    ]
+
+
+def choice_filter_results() -> dict[str, Any]:
+    return {
+        "hate": dict(_SAFE),
+        "protected_material_code": dict(_NOT_DETECTED),
+        "protected_material_text": dict(_NOT_DETECTED),
+        "self_harm": dict(_SAFE),
+        "sexual": dict(_SAFE),
+        "violence": dict(_SAFE),
+    }
+
+
+def system_fingerprint(model_name: str) -> str:
+    return "fp_" + hashlib.sha256(model_name.encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One generated completion, independent of the surface that will render it."""
+
+    id: str
+    created: int
+    model: str  # the versioned model name
+    generation: Generation
+    request: ChatCompletionRequest
+    request_id: str
+    seed: int  # the request's seed, or the one the service derived
+
+    def usage(self) -> dict[str, Any]:
+        prompt = self.generation.prompt_tokens
+        completion = self.generation.completion_tokens
+        return {
+            "completion_tokens": completion,
+            "prompt_tokens": prompt,
+            "total_tokens": prompt + completion,
+            "completion_tokens_details": {
+                "accepted_prediction_tokens": 0,
+                "audio_tokens": 0,
+                "reasoning_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+            "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
+        }
+
+    def message(self, content: str, flavour: Flavour) -> dict[str, Any]:
+        message: dict[str, Any] = {"content": content, "refusal": None, "role": "assistant"}
+        if flavour.is_azure:
+            message.update({"audio": None, "function_call": None, "tool_calls": None})
+        else:
+            message["annotations"] = []
+        return message
+
+    def response(self, flavour: Flavour) -> dict[str, Any]:
+        choices: list[dict[str, Any]] = []
+        for choice in self.generation.choices:
+            item: dict[str, Any] = {
+                "finish_reason": choice.finish_reason,
+                "index": choice.index,
+                "logprobs": None,
+                "message": self.message(choice.content, flavour),
+            }
+            if flavour.is_azure:
+                item["content_filter_results"] = choice_filter_results()
+            choices.append(item)
+        body: dict[str, Any] = {
+            "id": self.id,
+            "choices": choices,
+            "created": self.created,
+            "model": self.model,
+            "object": "chat.completion",
+            "service_tier": self.request.service_tier or (None if flavour.is_azure else "default"),
+            "system_fingerprint": system_fingerprint(self.model),
+            "usage": self.usage(),
+        }
+        if flavour.is_azure:
+            body["prompt_filter_results"] = prompt_filter_results()
+        elif self.request.store:
+            body["metadata"] = dict(self.request.metadata or {})
+        return body
+
+    def stored_record(self) -> dict[str, Any]:
+        """What retrieve and list return (metadata is kept beside it, so updates need not rewrite it)."""
+        request = self.request
+        choices: list[dict[str, Any]] = [
+            {
+                "finish_reason": c.finish_reason,
+                "index": c.index,
+                "logprobs": None,
+                "message": {
+                    "content": c.content,
+                    "refusal": None,
+                    "role": "assistant",
+                    "audio": None,
+                    "function_call": None,
+                    "tool_calls": None,
+                    "annotations": [],
+                },
+            }
+            for c in self.generation.choices
+        ]
+        return {
+            "id": self.id,
+            "choices": choices,
+            "created": self.created,
+            "model": self.model,
+            "object": "chat.completion",
+            "service_tier": request.service_tier,
+            "system_fingerprint": system_fingerprint(self.model),
+            "usage": self.usage(),
+            "request_id": self.request_id,
+            "seed": self.seed,
+            "top_p": _or(request.top_p, "top_p"),
+            "temperature": _or(request.temperature, "temperature"),
+            "presence_penalty": _or(request.presence_penalty, "presence_penalty"),
+            "frequency_penalty": _or(request.frequency_penalty, "frequency_penalty"),
+            "tool_choice": request.tool_choice,
+            "tools": request.tools,
+            "response_format": request.response_format,
+            "input_user": request.user,
+        }
+
+    def chunks(self, flavour: Flavour, include_usage: bool) -> Iterator[dict[str, Any]]:
+        """The stream: role first, content in small deltas, a finish chunk per choice, then usage."""
+        base = {
+            "id": self.id,
+            "created": self.created,
+            "model": self.model,
+            "object": "chat.completion.chunk",
+            "system_fingerprint": system_fingerprint(self.model),
+        }
+        if not flavour.is_azure:
+            base["service_tier"] = self.request.service_tier or "default"
+        if include_usage:
+            base["usage"] = None
+        if flavour.is_azure:
+            yield {
+                "choices": [],
+                "created": 0,
+                "id": "",
+                "model": "",
+                "object": "",
+                "prompt_filter_results": prompt_filter_results(),
+            }
+        for choice in self.generation.choices:
+            yield self._chunk(
+                base,
+                flavour,
+                choice.index,
+                {"role": "assistant", "content": "", "refusal": None},
+                None,
+                filters=False,
+            )
+            for piece in model_text_pieces(choice.content):
+                yield self._chunk(base, flavour, choice.index, {"content": piece}, None, filters=True)
+            yield self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
+        if include_usage:
+            yield {**base, "choices": [], "usage": self.usage()}
+
+    @staticmethod
+    def _chunk(
+        base: dict[str, Any],
+        flavour: Flavour,
+        index: int,
+        delta: dict[str, Any],
+        finish_reason: str | None,
+        *,
+        filters: bool,
+    ) -> dict[str, Any]:
+        choice: dict[str, Any] = {
+            "delta": delta,
+            "finish_reason": finish_reason,
+            "index": index,
+            "logprobs": None,
+        }
+        if flavour.is_azure:
+            choice["content_filter_results"] = choice_filter_results() if filters else {}
+        return {**base, "choices": [choice]}
+
+
+def _or(value: float | None, name: str) -> float:
+    return ECHOED_DEFAULTS[name] if value is None else value

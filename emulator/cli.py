@@ -1,0 +1,120 @@
+"""`aoai-emulator serve | deployments`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from emulator.deployments import DEFAULT_DEPLOYMENTS, DeploymentFileError, load_deployments_file
+from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
+
+
+def banner(settings: Settings, host: str, port: int) -> str:
+    base = f"http://{host}:{port}"
+    key = settings.api_keys[0]
+    store = settings.db_path or "in memory"
+    return "\n".join(
+        [
+            f"aoai-emulator listening on {base} (database: {store})",
+            f"  Azure OpenAI endpoint: {base}   (Azure dated: {base}/openai/..., Azure v1: {base}/openai/v1/...)",
+            f"  OpenAI base URL:       {base}/v1",
+            f"  API key:               {key}"
+            + ("   (the well-known development key)" if key == DEFAULT_API_KEY else ""),
+            "",
+            "Paste into your shell:",
+            f"  export AZURE_OPENAI_ENDPOINT={base}",
+            f"  export AZURE_OPENAI_API_KEY={key}",
+            f"  export OPENAI_BASE_URL={base}/v1",
+            f"  export OPENAI_API_KEY={key}",
+            "",
+        ]
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from emulator.app import create_app
+
+    if args.deployments:
+        try:
+            load_deployments_file(args.deployments)
+        except DeploymentFileError as exc:
+            print(f"aoai-emulator: {exc}", file=sys.stderr)
+            return 2
+    overrides = {
+        "db_path": None if args.in_memory else (args.db or default_db_path()),
+        "host": args.host,
+        "port": args.port,
+        "clock_start": args.clock_start,
+        "lenient_api_version": args.lenient_api_version,
+    }
+    if args.api_key:
+        overrides["api_keys"] = tuple(args.api_key)
+    if args.deployments:
+        overrides["deployments_file"] = args.deployments
+    if args.store_quota_bytes is not None:
+        overrides["store_quota_bytes"] = args.store_quota_bytes
+    settings = Settings.from_env(**overrides)
+    app = create_app(settings)
+    print(banner(settings, args.host, args.port), flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    return 0
+
+
+def _deployments(args: argparse.Namespace) -> int:
+    try:
+        items = load_deployments_file(args.file) if args.file else DEFAULT_DEPLOYMENTS
+    except DeploymentFileError as exc:
+        print(f"aoai-emulator: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"deployments": [d.to_json() for d in items]}, indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="aoai-emulator", description="A local emulator of Azure OpenAI and OpenAI."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the emulator over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument("--db", metavar="PATH", help=f"SQLite file (default: {default_db_path()})")
+    where.add_argument("--in-memory", action="store_true", help="keep everything in memory")
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        metavar="KEY",
+        help=f"accepted key; repeat for several (default: {DEFAULT_API_KEY})",
+    )
+    serve.add_argument("--deployments", metavar="FILE", help="JSON file declaring the deployments")
+    serve.add_argument("--store-quota-bytes", type=int, help="stored-completions quota (default: 10 GiB)")
+    serve.add_argument(
+        "--clock-start",
+        type=float,
+        default=None,
+        help="start a manual clock at this Unix time (default: wall-clock time)",
+    )
+    serve.add_argument(
+        "--lenient-api-version",
+        action="store_true",
+        help="accept api-versions newer than the newest known one",
+    )
+    serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--access-log", action="store_true")
+    serve.set_defaults(run=_serve)
+
+    deployments = commands.add_parser("deployments", help="show the deployments the emulator would serve")
+    deployments.add_argument("--file", help="a deployments file to check and show")
+    deployments.set_defaults(run=_deployments)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args))

@@ -1,0 +1,339 @@
+"""The deterministic writer: plausible text built from the prompt's own words.
+
+It recognises a few intents (summarise, answer a how/what/why question, list, rewrite) and composes
+an answer from the sentences and key terms of the conversation. Every choice it makes is drawn from a
+random generator seeded by a hash of the request, so the same request always gets the same text and a
+different seed, temperature or choice index gets a different, equally plausible one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "let",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "often",
+        "many",
+        "much",
+        "use",
+        "using",
+        "used",
+        "make",
+        "makes",
+        "made",
+        "include",
+        "includes",
+        "including",
+        "like",
+        "well",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "one",
+        "two",
+        "three",
+        "etc",
+        "via",
+        "per",
+    ]
+)
+
+_SUMMARY_CUES = ("summar", "concise", "tl;dr", "tldr", "key points", "overview", "brief")
+_PRONOUNS = {
+    "my": "your",
+    "i": "you",
+    "me": "you",
+    "mine": "yours",
+    "myself": "yourself",
+    "am": "are",
+    "we": "you",
+    "our": "your",
+    "us": "you",
+}
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if len(s.strip().split()) >= 3]
+
+
+def key_terms(text: str, limit: int) -> list[str]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    counts = Counter(w for w in words if w not in STOPWORDS and len(w) > 2)
+    first_seen = {w: i for i, w in reversed(list(enumerate(words)))}
+    ranked = sorted(counts, key=lambda w: (-counts[w], first_seen[w]))
+    return ranked[:limit]
+
+
+def _rank_sentences(items: list[str], text: str) -> list[int]:
+    weights = Counter(w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS)
+
+    def score(index: int) -> float:
+        words = [w.lower() for w in _WORD.findall(items[index])]
+        return sum(weights[w] for w in words) / (len(words) ** 0.5 or 1) + (0.5 if index == 0 else 0)
+
+    return sorted(range(len(items)), key=lambda i: (-score(i), i))
+
+
+def _swap_person(text: str) -> str:
+    return re.sub(
+        r"\b(my|i|me|mine|myself|am|we|our|us)\b",
+        lambda m: _PRONOUNS[m.group(0).lower()],
+        text,
+        flags=re.IGNORECASE,
+    )
+
+
+def _title(term: str) -> str:
+    return term[:1].upper() + term[1:]
+
+
+def summarize(text: str, rng: random.Random) -> str:
+    items = sentences(text)
+    if not items:
+        return _general(text, rng)
+    order = _rank_sentences(items, text)
+    lead = items[0].rstrip(".!?")
+    terms = key_terms(text, 6)
+    points = [items[i] for i in sorted(order[: min(4, max(1, len(items) - 1))]) if i != 0] or items[:1]
+    opener = rng.choice(
+        [
+            f"{lead}.",
+            f"In short: {lead[0].lower()}{lead[1:]}.",
+            f"Summary: {lead[0].lower()}{lead[1:]}.",
+        ]
+    )
+    intro = rng.choice(["The key ideas are:", "The main points are:", "Key concepts and how they relate:"])
+    bullets = "\n".join(f"{n}. **{_title(_first_term(p, terms))}**: {p}" for n, p in enumerate(points, 1))
+    closing_terms = ", ".join(terms[:3]) if terms else "these ideas"
+    closing = rng.choice(
+        [
+            f"In practice, these points matter because they connect {closing_terms} into one approach.",
+            f"Taken together, {closing_terms} explain the practical implications of the text.",
+            f"The practical takeaway: focus on {closing_terms}.",
+        ]
+    )
+    return f"{opener} {intro}\n\n{bullets}\n\n{closing}"
+
+
+def _first_term(sentence: str, terms: list[str]) -> str:
+    """The sentence's leading noun phrase ("Random Forests", "Common techniques"), else its key term."""
+    words = _WORD.findall(sentence)
+    while words and words[0].lower() in STOPWORDS:
+        words.pop(0)
+    phrase: list[str] = []
+    for word in words[:2]:
+        if word.lower() in STOPWORDS:
+            break
+        phrase.append(word)
+    if phrase:
+        return " ".join(phrase)
+    lowered = [w.lower() for w in words]
+    return next((t for t in terms if t in lowered), "point")
+
+
+def answer_question(question: str, context: str, rng: random.Random) -> str:
+    core = question.strip().rstrip("?").strip()
+    subject = re.sub(
+        r"^(how|what|why|when|where|which|who|can|could|should|is|are|do|does)\b\s*"
+        r"(can|do|should|could|would|is|are|does)?\s*(i|we|you)?\s*",
+        "",
+        core,
+        flags=re.I,
+    )
+    subject = _swap_person(subject) or core
+    verb, _, obj = subject.partition(" ")
+    obj = obj or "it"
+    steps = [
+        f"Open the settings that control {obj}.",
+        f"Find the option to {verb.lower()} {obj} and turn it on.",
+        f"Check that {obj} now behaves the way you want; if not, review the related options.",
+    ]
+    if rng.random() < 0.5:
+        steps.append("If something goes wrong, undo the last change and try again step by step.")
+    opener = rng.choice(
+        [
+            f"To {subject}, follow these steps:",
+            f"Here is how to {subject}:",
+            f"You can {subject} in a few steps:",
+        ]
+    )
+    if not re.match(r"^(how)\b", core, flags=re.I):
+        opener = rng.choice([f"Here is what to know about {subject}:", f"About {subject}:"])
+    body = "\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1))
+    return f"{opener}\n\n{body}"
+
+
+def _general(text: str, rng: random.Random) -> str:
+    terms = key_terms(text, 5)
+    if not terms:
+        return rng.choice(
+            [
+                "Hello! How can I help you today?",
+                "Hi there! What can I do for you?",
+                "Hello! What would you like to talk about?",
+            ]
+        )
+    items = sentences(text)
+    echo = f' You mentioned: "{items[0]}"' if items and rng.random() < 0.6 else ""
+    topic = ", ".join(terms[:3])
+    return rng.choice(
+        [
+            f"Here are some thoughts on {topic}.{echo} The most important aspect is {terms[0]}, "
+            f"which shapes how {terms[-1]} should be handled.",
+            f"Thanks for the details about {topic}.{echo} I would focus first on {terms[0]} and then "
+            f"consider {terms[-1]}.",
+        ]
+    )
+
+
+def write(system: str, user: str, context: str, rng: random.Random) -> str:
+    cue_text = (system + " " + user[:200]).lower()
+    if any(cue in cue_text for cue in _SUMMARY_CUES) and len(user.split()) > 25:
+        return summarize(user, rng)
+    stripped = user.strip()
+    if stripped.endswith("?") and len(stripped.split()) <= 40:
+        return answer_question(stripped, system + " " + context, rng)
+    if re.fullmatch(r"(hi|hello|hey|good (morning|afternoon|evening))[!. ]*", stripped, flags=re.I):
+        return rng.choice(
+            [
+                "Hello! How can I assist you today?",
+                "Hi! How can I help you today?",
+                "Hello there! What can I do for you?",
+            ]
+        )
+    if len(user.split()) > 60:
+        return summarize(user, rng)
+    return _general(user or system, rng)

@@ -1,0 +1,72 @@
+"""Cursor paging as the SDK consumes it: `after` is an element id, `has_more` says whether to go on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from emulator.errors import InvalidRequest
+
+Order = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    order: Order
+    after: str | None
+
+
+def parse_page(
+    query: Mapping[str, str], *, default_limit: int, max_limit: int, default_order: Order = "asc"
+) -> PageRequest:
+    raw_limit = query.get("limit")
+    limit = default_limit
+    if raw_limit is not None:
+        try:
+            limit = int(raw_limit)
+        except ValueError:
+            raise InvalidRequest(
+                f"Invalid 'limit': expected an integer, but got '{raw_limit}' instead.",
+                param="limit",
+                code="invalid_type",
+            ) from None
+        if limit < 1:
+            raise InvalidRequest(
+                f"Invalid 'limit': integer below minimum value. Expected a value >= 1, "
+                f"but got {limit} instead.",
+                param="limit",
+                code="integer_below_min_value",
+            )
+        limit = min(limit, max_limit)
+    order = query.get("order", default_order)
+    if order not in ("asc", "desc"):
+        raise InvalidRequest(
+            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order"
+        )
+    after = query.get("after") or None
+    return PageRequest(limit=limit, order=order, after=after)  # type: ignore[arg-type]
+
+
+def list_envelope(
+    data: Sequence[Mapping[str, Any]], has_more: bool, *, total: int | None = None, ids: bool = True
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"object": "list", "data": list(data)}
+    if ids:
+        body["first_id"] = data[0]["id"] if data else None
+        body["last_id"] = data[-1]["id"] if data else None
+    body["has_more"] = has_more
+    if total is not None:
+        body["total"] = total
+    return body
+
+
+def bracket_map(query_items: Sequence[tuple[str, str]], name: str) -> dict[str, str]:
+    """`metadata[a]=1&metadata[b]=2` → {"a": "1", "b": "2"}, as the SDK encodes query objects."""
+    prefix = name + "["
+    found: dict[str, str] = {}
+    for key, value in query_items:
+        if key.startswith(prefix) and key.endswith("]"):
+            found[key[len(prefix) : -1]] = value
+    return found

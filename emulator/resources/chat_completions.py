@@ -1,0 +1,336 @@
+"""Chat completions create, and the stored-completions API: list, retrieve, messages, update, delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response, StreamingResponse
+
+from emulator import versions
+from emulator.chat import Completion
+from emulator.deployments import Deployment
+from emulator.errors import (
+    DeploymentNotFound,
+    InvalidRequest,
+    ModelNotFound,
+    ObjectNotFound,
+    QuotaExceeded,
+    UnrecognizedArgument,
+)
+from emulator.flavours import Family, Flavour
+from emulator.model import Sampling, derived_int, generate, request_digest
+from emulator.pagination import bracket_map, list_envelope, parse_page
+from emulator.routing import Access, Call, Operation, json_response
+from emulator.schemas.chat import ChatCompletionRequest, check_metadata
+from emulator.schemas.validation import parse_body, parse_json_object
+from emulator.store.completions import CompletionFilter, QuotaExceededError, StoredCompletion, UnknownCursor
+
+A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
+
+
+def quota_error(exc: QuotaExceededError) -> QuotaExceeded:
+    return QuotaExceeded(
+        f"Stored completions quota exceeded: {exc.used} of {exc.limit} bytes are in use and this completion "
+        f"needs {exc.needed} more. Delete stored completions to free space.",
+        param="store",
+    )
+
+
+async def resolve_deployment(call: Call, request: ChatCompletionRequest) -> Deployment:
+    registry = call.runtime.deployments
+    if call.flavour is A:
+        deployment = await registry.get(call.path_params["deployment_id"])
+        if deployment is None:
+            raise DeploymentNotFound()
+        return deployment
+    if not request.model:
+        raise InvalidRequest(
+            "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+        )
+    if call.flavour is V1:
+        deployment = await registry.get(request.model)
+        if deployment is None:
+            raise DeploymentNotFound()
+        return deployment
+    deployment = await registry.for_model(request.model)
+    if deployment is None:
+        raise ModelNotFound(request.model)
+    return deployment
+
+
+async def create_chat_completion(call: Call) -> Response:
+    request, sent = parse_body(ChatCompletionRequest, await call.body())
+    if call.flavour is A and not versions.supports("store", call.api_version):
+        for name in ("store", "metadata"):
+            if name in sent:
+                raise UnrecognizedArgument(name)
+    deployment = await resolve_deployment(call, request)
+    runtime = call.runtime
+    messages: list[dict[str, Any]] = sent["messages"]
+    sampling = Sampling(
+        seed=request.seed,
+        temperature=request.temperature,
+        top_p=request.top_p,
+        presence_penalty=request.presence_penalty,
+        frequency_penalty=request.frequency_penalty,
+        max_tokens=request.token_limit(),
+        stop=request.stop_sequences(),
+        n=request.n or 1,
+    )
+    generation = generate(messages, deployment.model_name, sampling)
+    seed = (
+        request.seed
+        if request.seed is not None
+        else derived_int(request_digest(messages, deployment.model_name, sampling), "seed")
+    )
+    completion = Completion(
+        runtime.ids.chat_completion(),
+        int(runtime.clock.now()),
+        deployment.model_name,
+        generation,
+        request,
+        call.request_id,
+        seed,
+    )
+    if request.stream:
+        return await _stream(call, completion, messages)
+    if request.store:
+        await _store(call, completion, messages)
+    return json_response(completion.response(call.flavour or O))
+
+
+async def _store(call: Call, completion: Completion, messages: list[dict[str, Any]]) -> StoredCompletion:
+    try:
+        return await call.runtime.completions.insert(
+            completion.id,
+            completion.created,
+            completion.model,
+            completion.request.metadata or {},
+            completion.stored_record(),
+            messages,
+        )
+    except QuotaExceededError as exc:
+        raise quota_error(exc) from None
+
+
+async def _stream(call: Call, completion: Completion, messages: list[dict[str, Any]]) -> Response:
+    flavour = call.flavour or O
+    store = bool(completion.request.store)
+    if store:
+        used, limit = await call.runtime.completions.usage()
+        if used >= limit:
+            raise quota_error(QuotaExceededError(used, limit, 0))
+    include_usage = bool(
+        completion.request.stream_options and completion.request.stream_options.include_usage
+    )
+
+    async def events() -> AsyncIterator[bytes]:
+        for chunk in completion.chunks(flavour, include_usage):
+            yield b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+        if store:
+            try:
+                await _store(call, completion, messages)
+            except QuotaExceeded as error:
+                yield b"data: " + json.dumps(error.openai_body()).encode() + b"\n\n"
+        yield b"data: [DONE]\n\n"
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+def _not_found(completion_id: str) -> ObjectNotFound:
+    return ObjectNotFound("stored chat completion", completion_id, param="completion_id")
+
+
+def _raw_list(
+    bodies: list[str], first_id: str | None, last_id: str | None, has_more: bool, total: int | None
+) -> Response:
+    """A list whose items are already JSON text: spliced, not decoded and encoded again."""
+    tail: dict[str, Any] = {"first_id": first_id, "last_id": last_id, "has_more": has_more}
+    if total is not None:
+        tail["total"] = total
+    text = '{"object":"list","data":[' + ",".join(bodies) + "]," + json.dumps(tail, separators=(",", ":"))[1:]
+    return Response(text, media_type="application/json")
+
+
+async def list_chat_completions(call: Call) -> Response:
+    flavour = call.flavour or O
+    page = parse_page(
+        call.query, default_limit=20, max_limit=100, default_order="desc" if flavour.is_azure else "asc"
+    )
+    where = CompletionFilter(
+        bracket_map(call.request.query_params.multi_items(), "metadata"), call.query.get("model") or None
+    )
+    try:
+        result = await call.runtime.completions.list(
+            where, page, with_total=flavour.is_azure, strict_cursor=not flavour.is_azure
+        )
+    except UnknownCursor:
+        raise ObjectNotFound("stored chat completion", page.after or "", param="after") from None
+    items = result.items
+    return _raw_list(
+        [item.body() for item in items],
+        items[0].id if items else None,
+        items[-1].id if items else None,
+        result.has_more,
+        result.total,
+    )
+
+
+async def retrieve_chat_completion(call: Call) -> Response:
+    completion_id = call.path_params["completion_id"]
+    stored = await call.runtime.completions.get(completion_id)
+    if stored is None:
+        raise _not_found(completion_id)
+    return Response(stored.body(), media_type="application/json")
+
+
+def _message_item(completion_id: str, index: int, message: dict[str, Any]) -> dict[str, Any]:
+    content = message.get("content")
+    parts = content if isinstance(content, list) else None
+    if parts is not None:
+        content = "".join(p.get("text", "") for p in parts if isinstance(p, dict))
+    return {
+        "id": f"{completion_id}-{index}",
+        "role": message.get("role"),
+        "content": content,
+        "name": message.get("name"),
+        "content_parts": parts,
+        "refusal": message.get("refusal"),
+        "audio": message.get("audio"),
+        "function_call": message.get("function_call"),
+        "tool_calls": message.get("tool_calls"),
+    }
+
+
+async def list_chat_completion_messages(call: Call) -> Response:
+    flavour = call.flavour or O
+    completion_id = call.path_params["completion_id"]
+    page = parse_page(call.query, default_limit=20, max_limit=100, default_order="asc")
+    stored = await call.runtime.completions.get(completion_id)
+    if stored is None:
+        raise _not_found(completion_id)
+    items = [_message_item(completion_id, i, m) for i, m in enumerate(json.loads(stored.messages))]
+    if page.order == "desc":
+        items.reverse()
+    if page.after is not None:
+        position = next((i for i, item in enumerate(items) if item["id"] == page.after), None)
+        if position is None:
+            if not flavour.is_azure:
+                raise ObjectNotFound("chat completion message", page.after, param="after")
+            items = []
+        else:
+            items = items[position + 1 :]
+    total = len(json.loads(stored.messages)) if flavour.is_azure else None
+    return json_response(list_envelope(items[: page.limit], len(items) > page.limit, total=total))
+
+
+async def update_chat_completion(call: Call) -> Response:
+    completion_id = call.path_params["completion_id"]
+    data = parse_json_object(await call.body())
+    unknown = sorted(set(data) - {"metadata"})
+    if unknown:
+        raise UnrecognizedArgument(unknown[0])
+    if "metadata" not in data:
+        if not (call.flavour or O).is_azure:
+            raise InvalidRequest(
+                "Missing required parameter: 'metadata'.", param="metadata", code="missing_required_parameter"
+            )
+        data["metadata"] = {}
+    patch = data["metadata"]
+    if patch is not None and (
+        not isinstance(patch, dict) or not all(isinstance(v, str) for v in patch.values())
+    ):
+        raise InvalidRequest(
+            "Invalid 'metadata': expected an object of string keys and string values, or null.",
+            param="metadata",
+            code="invalid_type",
+        )
+
+    def check(merged: dict[str, str]) -> None:
+        try:
+            check_metadata(merged)
+        except ValueError as exc:
+            raise InvalidRequest(
+                f"{exc} (after merging the update into the stored metadata)", param="metadata"
+            ) from None
+
+    try:
+        stored = await call.runtime.completions.update_metadata(completion_id, patch, check)
+    except QuotaExceededError as exc:
+        raise quota_error(exc) from None
+    if stored is None:
+        raise _not_found(completion_id)
+    return Response(stored.body(), media_type="application/json")
+
+
+async def delete_chat_completion(call: Call) -> Response:
+    completion_id = call.path_params["completion_id"]
+    if not await call.runtime.completions.delete(completion_id):
+        raise _not_found(completion_id)
+    return json_response({"object": "chat.completion.deleted", "id": completion_id, "deleted": True})
+
+
+_STORED = "/chat/completions"
+_ONE = "/chat/completions/{completion_id}"
+
+OPERATIONS = (
+    Operation(
+        "create_chat_completion",
+        "POST",
+        (
+            (A, "/deployments/{deployment_id}/chat/completions"),
+            (V1, "/chat/completions"),
+            (O, "/chat/completions"),
+        ),
+        create_chat_completion,
+        Access.WRITE,
+        Family.INFERENCE,
+        feature="chat_completions",
+    ),
+    Operation(
+        "list_chat_completions",
+        "GET",
+        ((A, _STORED), (A, "/deployments/{deployment_id}/chat/completions"), (V1, _STORED), (O, _STORED)),
+        list_chat_completions,
+        Access.READ,
+        feature="stored_completions",
+    ),
+    Operation(
+        "retrieve_chat_completion",
+        "GET",
+        ((A, _ONE), (V1, _ONE), (O, _ONE)),
+        retrieve_chat_completion,
+        Access.READ,
+        feature="stored_completions",
+    ),
+    Operation(
+        "update_chat_completion",
+        "POST",
+        ((A, _ONE), (V1, _ONE), (O, _ONE)),
+        update_chat_completion,
+        Access.WRITE,
+        feature="stored_completions",
+    ),
+    Operation(
+        "delete_chat_completion",
+        "DELETE",
+        ((A, _ONE), (V1, _ONE), (O, _ONE)),
+        delete_chat_completion,
+        Access.WRITE,
+        feature="stored_completions",
+    ),
+    Operation(
+        "list_chat_completion_messages",
+        "GET",
+        ((A, _ONE + "/messages"), (V1, _ONE + "/messages"), (O, _ONE + "/messages")),
+        list_chat_completion_messages,
+        Access.READ,
+        feature="stored_completions",
+    ),
+)

@@ -1,0 +1,88 @@
+"""Emulator-only routes (not part of any service): health, reset, the clock, and state inspection."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from starlette.responses import Response
+
+from emulator import __version__
+from emulator.errors import InvalidRequest
+from emulator.routing import Access, Call, Operation, json_response
+from emulator.schemas.validation import parse_json_object
+from emulator.settings import Settings
+
+# Settings a reset may change; the rest (where the server listens, its keys) stay as started.
+RESETTABLE = frozenset({"store_quota_bytes", "clock_start", "id_seed", "lenient_api_version", "deployments"})
+
+
+async def health(call: Call) -> Response:
+    return json_response({"status": "ok", "version": __version__})
+
+
+async def reset(call: Call) -> Response:
+    raw = await call.body()
+    overrides: dict[str, Any] = parse_json_object(raw) if raw.strip() else {}
+    unknown = sorted(set(overrides) - RESETTABLE)
+    if unknown:
+        raise InvalidRequest(
+            f"Cannot reset setting '{unknown[0]}'. Settings a reset may change: "
+            f"{', '.join(sorted(RESETTABLE))}.",
+            param=unknown[0],
+        )
+    fields = {f.name: f.type for f in dataclasses.fields(Settings)}
+    for name, value in overrides.items():
+        if name in ("store_quota_bytes", "id_seed") and (
+            not isinstance(value, int) or isinstance(value, bool)
+        ):
+            raise InvalidRequest(
+                f"Invalid type for '{name}': expected an integer ({fields[name]}).", param=name
+            )
+    await call.runtime.reset(**overrides)
+    return json_response({"status": "reset", "now": call.runtime.clock.now()})
+
+
+async def get_clock(call: Call) -> Response:
+    return json_response({"now": call.runtime.clock.now()})
+
+
+async def advance_clock(call: Call) -> Response:
+    data = parse_json_object(await call.body())
+    seconds = data.get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        raise InvalidRequest(
+            'Send {"seconds": N} with N a number >= 0: the clock only moves forward.', param="seconds"
+        )
+    return json_response({"now": call.runtime.clock.advance(float(seconds))})
+
+
+async def get_state(call: Call) -> Response:
+    used, limit = await call.runtime.completions.usage()
+    return json_response(
+        {
+            "stored_completions": {
+                "count": await call.runtime.completions.count(),
+                "bytes_used": used,
+                "bytes_limit": limit,
+            },
+            "deployments": [d.to_json() for d in call.runtime.deployments.all()],
+            "clock": {"now": call.runtime.clock.now()},
+        }
+    )
+
+
+OPERATIONS = (
+    Operation("health", "GET", ((None, "/health"),), health, Access.READ, extension=True, public=True),
+    Operation("reset", "POST", ((None, "/_emulator/reset"),), reset, Access.WRITE, extension=True),
+    Operation("get_clock", "GET", ((None, "/_emulator/clock"),), get_clock, Access.READ, extension=True),
+    Operation(
+        "advance_clock",
+        "POST",
+        ((None, "/_emulator/clock/advance"),),
+        advance_clock,
+        Access.WRITE,
+        extension=True,
+    ),
+    Operation("get_state", "GET", ((None, "/_emulator/state"),), get_state, Access.READ, extension=True),
+)

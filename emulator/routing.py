@@ -1,0 +1,148 @@
+"""Operations and the one path every request takes through the emulator.
+
+A request → the route of one operation on one surface → `dispatch`: credentials, api-version, the
+operation's feature gate, the runtime's guards (the single place where rate limits, injected faults
+and key roles act), then the handler. Any ApiError on the way is rendered once, in the envelope of
+the surface and route family.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator import auth, versions
+from emulator.errors import ApiError, ApiVersionNotSupported, InternalError
+from emulator.flavours import Family, Flavour
+from emulator.versions import ApiVersion
+
+if TYPE_CHECKING:
+    from emulator.runtime import Runtime
+
+log = logging.getLogger("emulator")
+
+
+class Access(str, Enum):
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: the request, where it came in, and the emulator behind it."""
+
+    request: Request
+    operation: Operation
+    flavour: Flavour | None
+    api_version: ApiVersion | None
+    request_id: str
+    runtime: Runtime
+
+    @property
+    def path_params(self) -> Mapping[str, str]:
+        return self.request.path_params
+
+    @property
+    def query(self) -> Mapping[str, str]:
+        return self.request.query_params
+
+    async def body(self) -> bytes:
+        return await self.request.body()
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+Guard = Callable[[Call], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation, named after the SDK method it serves, and the paths it has on each surface."""
+
+    name: str
+    method: str
+    paths: tuple[tuple[Flavour | None, str], ...]  # None: the emulator's own root, outside any surface
+    handler: Handler
+    access: Access
+    family: Family = Family.AUTHORING
+    feature: str | None = None  # api-version gate on Azure dated routes
+    extension: bool = False  # an emulator-only route, not part of any service
+    public: bool = False  # answered without credentials (health)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type="application/json",
+    )
+
+
+def error_response(error: ApiError, flavour: Flavour | None, family: Family) -> Response:
+    flavour = flavour or Flavour.OPENAI
+    headers = dict(error.headers)
+    return json_response(error.body(flavour, family), error.status_for(flavour), headers)
+
+
+def resolve_api_version(request: Request, flavour: Flavour, lenient: bool) -> ApiVersion | None:
+    raw = request.query_params.get("api-version")
+    if flavour is Flavour.AZURE:
+        return versions.resolve(raw, lenient=lenient)
+    if flavour is Flavour.AZURE_V1 and raw not in (None, "", *versions.V1_VERSIONS):
+        raise ApiVersionNotSupported(
+            f"API version not supported: '{raw}'. Routes under /openai/v1 take api-version 'v1', "
+            "'preview' or none."
+        )
+    return None
+
+
+def with_request_ids(response: Response, request_id: str, flavour: Flavour | None) -> Response:
+    response.headers["x-request-id"] = request_id
+    if flavour is not None and flavour.is_azure:
+        response.headers["apim-request-id"] = request_id
+    return response
+
+
+async def dispatch(operation: Operation, flavour: Flavour | None, request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    request_id = runtime.ids.uuid()
+    try:
+        if not operation.public:
+            auth.check(request.headers, flavour, runtime.settings.api_keys)
+        version = (
+            None
+            if flavour is None
+            else resolve_api_version(request, flavour, runtime.settings.lenient_api_version)
+        )
+        if operation.feature is not None and flavour is Flavour.AZURE:
+            versions.require(operation.feature, version)
+        call = Call(request, operation, flavour, version, request_id, runtime)
+        for guard in runtime.guards:
+            await guard(call)
+        response = await operation.handler(call)
+    except ApiError as error:
+        response = error_response(error, flavour, operation.family)
+    except Exception:
+        log.exception("unhandled error in %s", operation.name)
+        response = error_response(
+            InternalError("The emulator failed to process the request; see its log."),
+            flavour,
+            operation.family,
+        )
+    return with_request_ids(response, request_id, flavour)
+
+
+def endpoint(operation: Operation, flavour: Flavour | None) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        return await dispatch(operation, flavour, request)
+
+    run.__name__ = f"{operation.name}_{flavour.value if flavour else 'emulator'}"
+    return run

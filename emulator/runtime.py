@@ -1,0 +1,68 @@
+"""The emulator's state behind one app: settings, clock, ids, database, stores, deployments, guards."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from emulator.clock import Clock, ManualClock, SystemClock
+from emulator.deployments import (
+    DEFAULT_DEPLOYMENTS,
+    DeploymentRegistry,
+    load_deployments_file,
+    parse_deployments,
+)
+from emulator.ids import IdFactory
+from emulator.routing import Guard
+from emulator.settings import Settings
+from emulator.store.completions import CompletionStore
+from emulator.store.db import Database
+
+
+def make_clock(settings: Settings) -> Clock:
+    return SystemClock() if settings.clock_start is None else ManualClock(settings.clock_start)
+
+
+def make_deployments(settings: Settings) -> DeploymentRegistry:
+    if settings.deployments is not None:
+        return DeploymentRegistry(parse_deployments(settings.deployments, "settings.deployments"))
+    if settings.deployments_file:
+        return DeploymentRegistry(load_deployments_file(settings.deployments_file))
+    return DeploymentRegistry(DEFAULT_DEPLOYMENTS)
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.initial_settings = settings
+        self._build(settings)
+
+    def _build(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clock: Clock = make_clock(settings)
+        self.ids = IdFactory(settings.id_seed)
+        self.db = Database(settings.db_path)
+        self.completions = CompletionStore(self.db)
+        self.deployments = make_deployments(settings)
+        # Checks every request passes before its handler: rate limits, injected faults, key roles.
+        self.guards: list[Guard] = []
+
+    async def start(self) -> None:
+        await self.db.open()
+        await self.completions.set_quota(self.settings.store_quota_bytes)
+
+    async def stop(self) -> None:
+        await self.db.close()
+
+    async def reset(self, **overrides: Any) -> None:
+        """Back to a fresh emulator (empty store, clock and ids from the start), with the settings it was
+        started with plus `overrides`."""
+        settings = self.initial_settings.replace(**overrides)
+        guards = self.guards
+        await self.stop()
+        if settings.db_path:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(settings.db_path + suffix):
+                    os.remove(settings.db_path + suffix)
+        self._build(settings)
+        self.guards = guards
+        await self.start()

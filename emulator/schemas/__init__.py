@@ -1,0 +1,1 @@
+"""Pydantic models of request bodies, one module per resource."""

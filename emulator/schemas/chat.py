@@ -1,0 +1,170 @@
+"""The chat completions request, as OpenAI and Azure accept it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from emulator.schemas.validation import MISSING
+
+ROLES = ("system", "assistant", "user", "function", "tool", "developer")
+Role = Literal["system", "assistant", "user", "function", "tool", "developer"]
+
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 512
+
+
+def check_metadata(metadata: dict[str, Any] | None) -> None:
+    """Metadata limits (16 pairs, keys ≤ 64, values ≤ 512 characters), each broken one named."""
+    if metadata is None:
+        return
+    if len(metadata) > MAX_METADATA_PAIRS:
+        raise ValueError(
+            f"Invalid 'metadata': too many properties. Expected an object with at most "
+            f"{MAX_METADATA_PAIRS} properties, but got an object with {len(metadata)} properties."
+        )
+    for key, value in metadata.items():
+        if len(key) > MAX_METADATA_KEY:
+            raise ValueError(
+                f"Invalid 'metadata': key '{key[:20]}…' is {len(key)} characters long; keys may "
+                f"be at most {MAX_METADATA_KEY} characters."
+            )
+        if not isinstance(value, str):
+            raise ValueError(
+                f"Invalid 'metadata': the value of '{key}' must be a string, but got {type(value).__name__}."
+            )
+        if len(value) > MAX_METADATA_VALUE:
+            raise ValueError(
+                f"Invalid 'metadata': the value of '{key}' is {len(value)} characters long; "
+                f"values may be at most {MAX_METADATA_VALUE} characters."
+            )
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Literal["text", "image_url", "input_audio", "file", "refusal"]
+    text: str | None = None
+
+    @model_validator(mode="after")
+    def _text_parts_have_text(self) -> ContentPart:
+        if self.type == "text" and self.text is None:
+            raise ValueError("a content part of type 'text' needs a 'text' string")
+        return self
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Role
+    content: str | list[ContentPart] | None = None
+    name: str | None = None
+    tool_call_id: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    function_call: dict[str, Any] | None = None
+    refusal: str | None = None
+
+    @model_validator(mode="after")
+    def _role_rules(self) -> Message:
+        if self.role == "assistant":
+            if self.content is None and not self.tool_calls and not self.function_call:
+                raise ValueError("an assistant message needs 'content', 'tool_calls' or 'function_call'")
+        elif self.content is None:
+            raise ValueError(MISSING + "content")
+        if self.role == "tool" and not self.tool_call_id:
+            raise ValueError(MISSING + "tool_call_id")
+        if self.role == "function" and not self.name:
+            raise ValueError(MISSING + "name")
+        return self
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool | None = None
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[Message] = Field(min_length=1)
+    model: str | None = None
+    store: bool | None = None
+    metadata: dict[str, str] | None = None
+    n: int | None = Field(default=None, ge=1, le=128)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    logit_bias: dict[str, int] | None = None
+    stream: bool | None = None
+    stream_options: StreamOptions | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: dict[str, Any] | None = None
+    user: str | None = None
+    service_tier: str | None = None
+    reasoning_effort: str | None = None
+    verbosity: str | None = None
+    modalities: list[str] | None = None
+    audio: dict[str, Any] | None = None
+    prediction: dict[str, Any] | None = None
+    safety_identifier: str | None = None
+    prompt_cache_key: str | None = None
+    prompt_cache_options: dict[str, Any] | None = None
+    prompt_cache_retention: str | None = None
+    web_search_options: dict[str, Any] | None = None
+    moderation: Any = None
+    function_call: str | dict[str, Any] | None = None
+    functions: list[dict[str, Any]] | None = None
+    data_sources: list[dict[str, Any]] | None = None  # Azure On Your Data: accepted, not used
+    user_security_context: dict[str, Any] | None = None  # Azure: accepted, not used
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        check_metadata(value)
+        return value
+
+    @field_validator("stop")
+    @classmethod
+    def _stop_limits(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and not 1 <= len(value) <= 4:
+            raise ValueError(
+                f"Invalid 'stop': expected a string or an array of 1 to 4 strings, but got an "
+                f"array of {len(value)} strings."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _logprob_rules(self) -> ChatCompletionRequest:
+        if self.top_logprobs is not None and not self.logprobs:
+            raise ValueError(
+                "Invalid 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used."
+            )
+        return self
+
+    def stop_sequences(self) -> tuple[str, ...]:
+        if self.stop is None:
+            return ()
+        return (self.stop,) if isinstance(self.stop, str) else tuple(self.stop)
+
+    def token_limit(self) -> int | None:
+        return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
+
+
+class UpdateStoredCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metadata: dict[str, str] | None
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        check_metadata(value)
+        return value

@@ -1,0 +1,189 @@
+"""Request bodies in, or a 400 that names the offending `param` and says what to send instead."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from emulator.errors import InvalidRequest, UnrecognizedArgument
+
+M = TypeVar("M", bound=BaseModel)
+
+# A validator that raises ValueError(MISSING + "field") reports that field as a missing parameter.
+MISSING = "missing:"
+
+# Fields whose inner structure is free-form: an error anywhere inside names the field itself.
+_OPAQUE = frozenset({"metadata", "logit_bias"})
+
+_TYPE_NAMES = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "str": "a string",
+    "string": "a string",
+    "dict": "an object",
+    "list": "an array",
+    "model": "an object",
+}
+
+
+def param_path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-after[", "function-before[", "function-wrap[")):
+            continue
+        else:
+            if out in _OPAQUE:
+                break
+            out += ("." if out else "") + part
+    return out
+
+
+def _got(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expected(error_type: str) -> str:
+    base = error_type.split("_")[0]
+    if error_type.startswith("model"):
+        base = "model"
+    return _TYPE_NAMES.get(base, base)
+
+
+def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
+    first = error.errors(include_url=False)[0]
+    loc = first["loc"]
+    kind = first["type"]
+    param = param_path(loc)
+    value = first.get("input")
+    ctx = first.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return UnrecognizedArgument(param)
+    if kind == "missing":
+        return InvalidRequest(
+            f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
+        )
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        return InvalidRequest(
+            f"Invalid value for '{param}': {json.dumps(value)}. Supported values are: {expected}.",
+            param=param,
+            code="invalid_value",
+        )
+    if kind in ("too_short", "too_long"):
+        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        if isinstance(value, (list, tuple)):
+            if kind == "too_short" and not value:
+                return InvalidRequest(
+                    f"Invalid '{param}': empty array. Expected an array with minimum length "
+                    f"{limit}, but got an empty array instead.",
+                    param=param,
+                    code="empty_array",
+                )
+            what = "array too short" if kind == "too_short" else "array too long"
+            bound = "minimum" if kind == "too_short" else "maximum"
+            return InvalidRequest(
+                f"Invalid '{param}': {what}. Expected an array with {bound} length {limit}, "
+                f"but got an array with length {len(value)} instead.",
+                param=param,
+                code="array_below_min_length" if kind == "too_short" else "array_above_max_length",
+            )
+        what = "string too short" if kind == "too_short" else "string too long"
+        bound = "minimum" if kind == "too_short" else "maximum"
+        return InvalidRequest(
+            f"Invalid '{param}': {what}. Expected a string with {bound} length {limit}, "
+            f"but got a string with length {len(str(value))} instead.",
+            param=param,
+            code="string_below_min_length" if kind == "too_short" else "string_above_max_length",
+        )
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        number = "integer" if isinstance(value, int) else "decimal"
+        if kind.startswith("greater"):
+            lower = ctx.get("ge", ctx.get("gt"))
+            sign = ">=" if kind == "greater_than_equal" else ">"
+            return InvalidRequest(
+                f"Invalid '{param}': {number} below minimum value. Expected a value {sign} "
+                f"{lower}, but got {value} instead.",
+                param=param,
+                code=f"{number}_below_min_value",
+            )
+        upper = ctx.get("le", ctx.get("lt"))
+        sign = "<=" if kind == "less_than_equal" else "<"
+        return InvalidRequest(
+            f"Invalid '{param}': {number} above maximum value. Expected a value {sign} "
+            f"{upper}, but got {value} instead.",
+            param=param,
+            code=f"{number}_above_max_value",
+        )
+    if kind == "value_error":
+        message = str(ctx.get("error", first["msg"]))
+        if message.startswith(MISSING):
+            field = param + "." + message[len(MISSING) :] if param else message[len(MISSING) :]
+            return InvalidRequest(
+                f"Missing required parameter: '{field}'.", param=field, code="missing_required_parameter"
+            )
+        if not message.startswith("Invalid"):
+            message = f"Invalid '{param}': {message}."
+        return InvalidRequest(message, param=param, code="invalid_value")
+    if (
+        kind.endswith("_type")
+        or kind.endswith("_parsing")
+        or kind in ("model_attributes_type", "union_tag_invalid")
+    ):
+        return InvalidRequest(
+            f"Invalid type for '{param}': expected {_expected(kind)}, but got {_got(value)} instead.",
+            param=param,
+            code="invalid_type",
+        )
+    return InvalidRequest(f"Invalid '{param}': {first['msg']}.", param=param, code="invalid_value")
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise InvalidRequest(
+            "The request body is empty. Send a JSON object with Content-Type: application/json.",
+            param=None,
+            code="invalid_json",
+        )
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest(
+            "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
+            "sent was not valid JSON.",
+            param=None,
+            code="invalid_json",
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidRequest(
+            f"The request body must be a JSON object, but got {_got(data)}.", param=None, code="invalid_type"
+        )
+    return data
+
+
+def parse_body(model: type[M], raw: bytes) -> tuple[M, dict[str, Any]]:
+    """The validated model and the raw object it came from (to tell sent fields from defaults)."""
+    data = parse_json_object(raw)
+    try:
+        return model.model_validate(data, strict=True), data
+    except ValidationError as error:
+        raise translate(error) from None

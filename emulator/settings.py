@@ -1,0 +1,67 @@
+"""Frozen settings, from defaults, environment variables and CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# A well-known development key, as Azurite has one: documented, printed by `serve`, never a secret.
+DEFAULT_API_KEY = "aoai-emulator-key"
+GIB = 1024**3
+# 2025-01-01T00:00:00Z: the default start of a manual clock.
+DEFAULT_CLOCK_START = 1735689600.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str | None = None  # None: an in-memory database
+    api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
+    deployments_file: str | None = None
+    deployments: Mapping[str, Any] | None = None  # inline override, same shape as the file
+    store_quota_bytes: int = 10 * GIB
+    clock_start: float | None = DEFAULT_CLOCK_START  # None: wall-clock time
+    id_seed: int = 0
+    lenient_api_version: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        if "AOAI_EMULATOR_DB" in env:
+            values["db_path"] = env["AOAI_EMULATOR_DB"] or None
+        if env.get("AOAI_EMULATOR_API_KEYS"):
+            values["api_keys"] = tuple(
+                k.strip() for k in env["AOAI_EMULATOR_API_KEYS"].split(",") if k.strip()
+            )
+        if env.get("AOAI_EMULATOR_DEPLOYMENTS"):
+            values["deployments_file"] = env["AOAI_EMULATOR_DEPLOYMENTS"]
+        if env.get("AOAI_EMULATOR_STORE_QUOTA_BYTES"):
+            values["store_quota_bytes"] = int(env["AOAI_EMULATOR_STORE_QUOTA_BYTES"])
+        if "AOAI_EMULATOR_CLOCK_START" in env:
+            raw = env["AOAI_EMULATOR_CLOCK_START"]
+            values["clock_start"] = None if raw in ("", "system") else float(raw)
+        if env.get("AOAI_EMULATOR_LENIENT_API_VERSION"):
+            values["lenient_api_version"] = env["AOAI_EMULATOR_LENIENT_API_VERSION"].lower() in (
+                "1",
+                "true",
+                "yes",
+            )
+        values.update(overrides)
+        return cls(**values)
+
+
+def default_db_path() -> str:
+    return str(Path.cwd() / "aoai-emulator.sqlite3")

@@ -1,0 +1,41 @@
+"""Numbered schema migrations: `migrations/NNNN_name.sql`, applied in order, each recorded once."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from importlib import resources
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def available() -> list[tuple[int, str, str]]:
+    folder = resources.files("emulator.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    applied = []
+    for number, name, sql in available():
+        if number in done:
+            continue
+        # executescript commits first, so each migration is wrapped in its own BEGIN/COMMIT.
+        conn.executescript(
+            f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO schema_migrations(version, name) "
+            f"VALUES ({number}, '{name}');\nCOMMIT;"
+        )
+        applied.append(number)
+    return applied

@@ -1,0 +1,349 @@
+"""Run the emulator for tests: in-process (no socket) or as a real uvicorn process, one interface.
+
+    with InProcessEmulator() as emu:                 # a fresh in-memory emulator
+        client = emu.azure_client()                  # openai.AzureOpenAI, served in-process
+        client.chat.completions.create(model="gpt-4o", messages=[...], store=True)
+        emu.advance(3600)                            # move the simulated clock
+
+`LiveEmulator` offers the same methods against `aoai-emulator serve` on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, MutableMapping
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import anyio.from_thread
+
+from emulator.app import create_app
+from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
+
+AZURE_ENDPOINT = "https://emulator.openai.azure.com"
+DEFAULT_API_VERSION = "2025-04-01-preview"
+
+
+def sdk_http_module() -> ModuleType:
+    """The HTTP library the installed `openai` talks through: httpx2 for openai 3.x, httpx before."""
+    try:
+        importlib.import_module("openai._httpx2")
+        return importlib.import_module("httpx2")
+    except ImportError:
+        return importlib.import_module("httpx")
+
+
+class _Clients:
+    """SDK clients for both flavours, sync and async, given where to send requests."""
+
+    key: str
+    endpoint: str
+
+    def _http_client(self, asynchronous: bool) -> Any:
+        raise NotImplementedError
+
+    def azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> Any:
+        import openai
+
+        kwargs.setdefault("api_key", self.key)
+        kwargs.setdefault("max_retries", 0)
+        return openai.AzureOpenAI(
+            azure_endpoint=self.endpoint,
+            api_version=api_version,
+            http_client=self._http_client(False),
+            **kwargs,
+        )
+
+    def async_azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> Any:
+        import openai
+
+        kwargs.setdefault("api_key", self.key)
+        kwargs.setdefault("max_retries", 0)
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=self.endpoint,
+            api_version=api_version,
+            http_client=self._http_client(True),
+            **kwargs,
+        )
+
+    def openai_client(self, base_url: str | None = None, **kwargs: Any) -> Any:
+        import openai
+
+        kwargs.setdefault("api_key", self.key)
+        kwargs.setdefault("max_retries", 0)
+        return openai.OpenAI(
+            base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(False), **kwargs
+        )
+
+    def async_openai_client(self, base_url: str | None = None, **kwargs: Any) -> Any:
+        import openai
+
+        kwargs.setdefault("api_key", self.key)
+        kwargs.setdefault("max_retries", 0)
+        return openai.AsyncOpenAI(
+            base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(True), **kwargs
+        )
+
+
+class InProcessEmulator(_Clients):
+    """The app on an event loop of its own thread; SDK clients reach it through an in-memory transport."""
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        self.settings = (
+            (settings or Settings()).replace(**overrides) if overrides else (settings or Settings())
+        )
+        self.key = self.settings.api_keys[0]
+        self.endpoint = AZURE_ENDPOINT
+        self.app = create_app(self.settings)
+        self._portal_cm = anyio.from_thread.start_blocking_portal()
+        self.portal = self._portal_cm.__enter__()
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        try:
+            self.portal.call(self._lifespan.__aenter__)
+        except BaseException:
+            self._portal_cm.__exit__(None, None, None)
+            raise
+        self._closed = False
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+    def __enter__(self) -> InProcessEmulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.portal.call(self._lifespan.__aexit__, None, None, None)
+        finally:
+            self._portal_cm.__exit__(None, None, None)
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        """Run a coroutine function on the emulator's loop and return its result."""
+        return self.portal.call(fn, *args)
+
+    def reset(self, **overrides: Any) -> None:
+        self.portal.call(lambda: self.runtime.reset(**overrides))
+
+    def advance(self, seconds: float) -> float:
+        return float(self.runtime.clock.advance(seconds))
+
+    def now(self) -> float:
+        return float(self.runtime.clock.now())
+
+    async def asgi(
+        self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """One request through the ASGI app, on the emulator's loop."""
+        parts = urlsplit(url)
+        done = anyio.Event()
+        sent_body = False
+        status = 500
+        response_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await done.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            nonlocal status, response_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    done.set()
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": parts.scheme or "https",
+            "path": parts.path,
+            "raw_path": parts.path.encode(),
+            "query_string": parts.query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": (parts.hostname or "emulator", parts.port or 443),
+        }
+        await self.app(scope, receive, send)
+        done.set()
+        return status, response_headers, b"".join(chunks)
+
+    def _http_client(self, asynchronous: bool) -> Any:
+        hx = sdk_http_module()
+        transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
+        return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
+
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+        """A plain httpx/httpx2 client served in-process, for raw HTTP tests."""
+        hx = module or sdk_http_module()
+        transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
+        return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
+
+
+def _request_parts(request: Any) -> tuple[str, str, list[tuple[bytes, bytes]]]:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()]
+    return request.method, str(request.url), headers
+
+
+def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
+    class EmulatorTransport(hx.BaseTransport):  # type: ignore[name-defined]
+        def handle_request(self, request: Any) -> Any:
+            body = request.read()
+            method, url, headers = _request_parts(request)
+            status, response_headers, content = emulator.portal.call(
+                emulator.asgi, method, url, headers, body
+            )
+            return hx.Response(status, headers=response_headers, content=content, request=request)
+
+    return EmulatorTransport()
+
+
+def async_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
+    class AsyncEmulatorTransport(hx.AsyncBaseTransport):  # type: ignore[name-defined]
+        async def handle_async_request(self, request: Any) -> Any:
+            body = await request.aread()
+            method, url, headers = _request_parts(request)
+            future = emulator.portal.start_task_soon(emulator.asgi, method, url, headers, body)
+            status, response_headers, content = await asyncio.wrap_future(future)
+            return hx.Response(status, headers=response_headers, content=content, request=request)
+
+    return AsyncEmulatorTransport()
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveEmulator(_Clients):
+    """`aoai-emulator serve --in-memory` on a free loopback port, in a process of its own."""
+
+    def __init__(
+        self,
+        *,
+        clock_start: float | None = DEFAULT_CLOCK_START,
+        key: str = DEFAULT_API_KEY,
+        extra_args: tuple[str, ...] = (),
+        startup_timeout: float = 20.0,
+    ) -> None:
+        self.key = key
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            "-m",
+            "emulator",
+            "serve",
+            "--in-memory",
+            "--port",
+            str(self.port),
+            "--api-key",
+            key,
+            *extra_args,
+        ]
+        if clock_start is not None:
+            command += ["--clock-start", str(clock_start)]
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self._wait_healthy(startup_timeout)
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read().decode() if self.process.stdout else ""
+                raise RuntimeError(f"aoai-emulator serve exited with {self.process.returncode}:\n{output}")
+            try:
+                with urllib.request.urlopen(self.endpoint + "/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.close()
+        raise RuntimeError(f"aoai-emulator serve did not answer /health within {timeout} s")
+
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.endpoint + path,
+            data=data,
+            method=method,
+            headers={"api-key": self.key, "content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def reset(self, **overrides: Any) -> None:
+        self.control("POST", "/_emulator/reset", overrides)
+
+    def advance(self, seconds: float) -> float:
+        return float(self.control("POST", "/_emulator/clock/advance", {"seconds": seconds})["now"])
+
+    def now(self) -> float:
+        return float(self.control("GET", "/_emulator/clock")["now"])
+
+    def _http_client(self, asynchronous: bool) -> Any:
+        hx = sdk_http_module()
+        return hx.AsyncClient() if asynchronous else hx.Client()
+
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+        hx = module or sdk_http_module()
+        return (hx.AsyncClient if asynchronous else hx.Client)(base_url=self.endpoint)
+
+    def __enter__(self) -> LiveEmulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+@contextlib.contextmanager
+def in_process(**overrides: Any) -> Iterator[InProcessEmulator]:
+    emulator = InProcessEmulator(**overrides)
+    try:
+        yield emulator
+    finally:
+        emulator.close()

@@ -1,0 +1,60 @@
+"""The SDK-level suite runs twice: in-process and against a real uvicorn process.
+
+`emulator` is a fresh emulator per test in both modes (the live server is reset between tests).
+Mark a test `@pytest.mark.settings(store_quota_bytes=4096)` to start it with other settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.testing import InProcessEmulator, LiveEmulator
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+if not SHARED.is_dir():
+    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "settings(**overrides): start the test's emulator with these settings")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "CONTRACT.md").is_file():
+        pytest.fail(f"../shared is missing (looked for {SHARED}): the seeds and specs live there")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveEmulator]:
+    with LiveEmulator() as server:
+        yield server
+
+
+def _overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("settings")
+    return dict(marker.kwargs) if marker else {}
+
+
+@pytest.fixture(params=["inprocess", "live"])
+def emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
+    overrides = _overrides(request)
+    if request.param == "inprocess":
+        with InProcessEmulator(**overrides) as emu:
+            yield emu
+    else:
+        server: LiveEmulator = request.getfixturevalue("live_server")
+        server.reset(**overrides)
+        yield server
+
+
+@pytest.fixture
+def inprocess(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
+    """In-process only: for tests that inspect or drive the runtime directly."""
+    with InProcessEmulator(**_overrides(request)) as emu:
+        yield emu
