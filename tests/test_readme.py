@@ -13,7 +13,7 @@ def test_endpoint_table_matches_registered_routes() -> None:
     assert BEGIN in text and END in text, "README.md lost its endpoint table markers"
     current = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert current == table(all_operations()), (
-        "README.md's endpoint table is out of date: regenerate it with `python -m emulator.routes_table`"
+        "README.md's endpoint table is out of date: regenerate it with `python -m emulator.routes_table --write README.md`"
     )
 
 
