@@ -1,10 +1,54 @@
-"""`make bench`: the figures the issues name, measured in one run."""
+"""`make bench`: the figures the issues name, measured in one run, printed as one table.
+
+Each section is a function `run(options) -> list[Figure]`; add a module and list it in SECTIONS.
+The bench reports and always exits 0: a missed bar is a FAIL row, not a failed command.
+"""
 
 from __future__ import annotations
 
+import argparse
+import time
+import traceback
+from collections.abc import Callable, Sequence
 
-def main() -> int:
-    print("no benchmarks yet")
+from bench import create, listing
+from bench.options import Options
+from bench.report import Figure, table
+from bench.wrk import WrkMissing, ensure_wrk
+
+Section = Callable[[Options], list[Figure]]
+
+SECTIONS: tuple[tuple[str, Section], ...] = (
+    ("create", create.run),
+    ("filtered list", listing.run),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter measurements, for a smoke run")
+    parser.add_argument("--only", action="append", choices=[name for name, _ in SECTIONS])
+    args = parser.parse_args(argv)
+    options = Options(time_scale=0.3 if args.quick else 1.0)
+    try:
+        ensure_wrk()
+    except WrkMissing as exc:
+        print(exc)
+        return 0
+    figures: list[Figure] = []
+    started = time.monotonic()
+    for name, section in SECTIONS:
+        if args.only and name not in args.only:
+            continue
+        print(f"bench: {name} ...", flush=True)
+        try:
+            figures += section(options)
+        except Exception as exc:  # one broken section must not hide the others' figures
+            traceback.print_exc()
+            figures.append(Figure(f"{name}: could not be measured", type(exc).__name__, "runs", False))
+    print()
+    print(table(figures))
+    print(f"\n(measured in {time.monotonic() - started:.0f} s)")
     return 0
 
 

@@ -1,0 +1,13 @@
+"""How long to measure: the full run by default, a shorter one with --quick while iterating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Options:
+    time_scale: float = 1.0  # multiplies every measured duration
+
+    def seconds(self, full: float) -> float:
+        return max(1.0, full * self.time_scale)
