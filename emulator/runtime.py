@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from emulator.catalog import FineTunedModel
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.deployments import (
     DEFAULT_DEPLOYMENTS,
@@ -17,6 +18,7 @@ from emulator.routing import Guard
 from emulator.settings import Settings
 from emulator.store.completions import CompletionStore
 from emulator.store.db import Database
+from emulator.store.files import FileStore, files_dir_for
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -42,16 +44,19 @@ class Runtime:
         self.ids = IdFactory(settings.id_seed)
         self.db = Database(settings.db_path)
         self.completions = CompletionStore(self.db)
+        self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.deployments = make_deployments(settings)
         # Checks every request passes before its handler: rate limits, injected faults, key roles.
         self.guards: list[Guard] = []
 
     async def start(self) -> None:
         await self.db.open()
+        self.files.open()
         await self.completions.set_quota(self.settings.store_quota_bytes)
 
     async def stop(self) -> None:
         await self.db.close()
+        self.files.close()
 
     async def reset(self, **overrides: Any) -> None:
         """Back to a fresh emulator (empty store, clock and ids from the start), with the settings it was
@@ -60,9 +65,20 @@ class Runtime:
         guards = self.guards
         await self.stop()
         if settings.db_path:
+            self.files.remove_all()
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(settings.db_path + suffix):
                     os.remove(settings.db_path + suffix)
         self._build(settings)
         self.guards = guards
         await self.start()
+
+    async def list_fine_tuned_models(self) -> list[FineTunedModel]:
+        """The resource's succeeded fine-tuned models, oldest first, for the models list and get.
+
+        The fine-tuning jobs fill this; OpenAI's model delete calls `delete_fine_tuned_model`."""
+        return []
+
+    async def delete_fine_tuned_model(self, model_id: str) -> bool:
+        """Forget a fine-tuned model (OpenAI `DELETE /v1/models/{id}`); False if there is none."""
+        return False

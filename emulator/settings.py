@@ -23,6 +23,7 @@ class Settings:
     deployments_file: str | None = None
     deployments: Mapping[str, Any] | None = None  # inline override, same shape as the file
     store_quota_bytes: int = 10 * GIB
+    max_file_bytes: int = 512 * 1024**2  # the largest file an upload or import may store
     clock_start: float | None = DEFAULT_CLOCK_START  # None: wall-clock time
     id_seed: int = 0
     lenient_api_version: bool = False
@@ -50,6 +51,8 @@ class Settings:
             values["deployments_file"] = env["AOAI_EMULATOR_DEPLOYMENTS"]
         if env.get("AOAI_EMULATOR_STORE_QUOTA_BYTES"):
             values["store_quota_bytes"] = int(env["AOAI_EMULATOR_STORE_QUOTA_BYTES"])
+        if env.get("AOAI_EMULATOR_MAX_FILE_BYTES"):
+            values["max_file_bytes"] = int(env["AOAI_EMULATOR_MAX_FILE_BYTES"])
         if "AOAI_EMULATOR_CLOCK_START" in env:
             raw = env["AOAI_EMULATOR_CLOCK_START"]
             values["clock_start"] = None if raw in ("", "system") else float(raw)

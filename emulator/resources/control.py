@@ -14,7 +14,9 @@ from emulator.schemas.validation import parse_json_object
 from emulator.settings import Settings
 
 # Settings a reset may change; the rest (where the server listens, its keys) stay as started.
-RESETTABLE = frozenset({"store_quota_bytes", "clock_start", "id_seed", "lenient_api_version", "deployments"})
+RESETTABLE = frozenset(
+    {"store_quota_bytes", "max_file_bytes", "clock_start", "id_seed", "lenient_api_version", "deployments"}
+)
 
 
 async def health(call: Call) -> Response:
@@ -33,7 +35,7 @@ async def reset(call: Call) -> Response:
         )
     fields = {f.name: f.type for f in dataclasses.fields(Settings)}
     for name, value in overrides.items():
-        if name in ("store_quota_bytes", "id_seed") and (
+        if name in ("store_quota_bytes", "max_file_bytes", "id_seed") and (
             not isinstance(value, int) or isinstance(value, bool)
         ):
             raise InvalidRequest(
