@@ -190,7 +190,7 @@ class Completion:
                 None,
                 filters=False,
             )
-            for piece in model_text_pieces(choice.content):
+            for piece in model_text_pieces(choice.content, self.model):
                 yield self._chunk(base, flavour, choice.index, {"content": piece}, None, filters=True)
             yield self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
         if include_usage:

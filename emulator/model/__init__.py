@@ -70,13 +70,13 @@ def request_digest(messages: Sequence[dict[str, Any]], model: str, sampling: Sam
     return hashlib.sha256(canonical.encode("utf-8")).digest()
 
 
-def _apply_limits(content: str, sampling: Sampling) -> tuple[str, str]:
+def _apply_limits(content: str, sampling: Sampling, model: str) -> tuple[str, str]:
     finish = "stop"
     cut = min((i for i in (content.find(s) for s in sampling.stop if s) if i >= 0), default=-1)
     if cut >= 0:
         content = content[:cut]
-    if sampling.max_tokens is not None and tokens.count(content) > sampling.max_tokens:
-        content = tokens.truncate(content, sampling.max_tokens)
+    if sampling.max_tokens is not None and tokens.count(content, model) > sampling.max_tokens:
+        content = tokens.truncate(content, sampling.max_tokens, model)
         finish = "length"
     return content, finish
 
@@ -90,13 +90,18 @@ def write_answer(messages: Sequence[dict[str, Any]], digest: bytes, index: int) 
     return text.write(system, last_user, context, rng)
 
 
-def generate(messages: Sequence[dict[str, Any]], model: str, sampling: Sampling) -> Generation:
+def generate(
+    messages: Sequence[dict[str, Any]],
+    model: str,
+    sampling: Sampling,
+    tools: Sequence[dict[str, Any]] | None = None,
+) -> Generation:
     digest = request_digest(messages, model, sampling)
     choices = []
     for index in range(sampling.n):
-        content, finish = _apply_limits(write_answer(messages, digest, index), sampling)
-        choices.append(Choice(index, content, finish, tokens.count(content)))
-    return Generation(choices, tokens.count_messages(messages))
+        content, finish = _apply_limits(write_answer(messages, digest, index), sampling, model)
+        choices.append(Choice(index, content, finish, tokens.count(content, model)))
+    return Generation(choices, tokens.count_messages(messages, model) + tokens.count_tools(tools, model))
 
 
 def derived_int(digest: bytes, label: str, bits: int = 64) -> int:
@@ -105,7 +110,7 @@ def derived_int(digest: bytes, label: str, bits: int = 64) -> int:
     return value
 
 
-def model_text_pieces(content: str, per_chunk: int = 3) -> list[str]:
+def model_text_pieces(content: str, model: str, per_chunk: int = 3) -> list[str]:
     """How a streamed answer is cut into deltas: a few tokens at a time."""
-    parts = tokens.pieces(content)
+    parts = tokens.pieces(content, model)
     return ["".join(parts[i : i + per_chunk]) for i in range(0, len(parts), per_chunk)]

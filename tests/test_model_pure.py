@@ -1,0 +1,53 @@
+"""The deterministic model's pure functions: no emulator, no SDK."""
+
+from __future__ import annotations
+
+from emulator.model import tokens
+from tests.test_model_tokens import COOKBOOK_MESSAGES, WEATHER_MESSAGES, WEATHER_TOOL
+
+SEED_001_ANSWER = (
+    "Ensemble methods enhance machine learning performance by combining multiple models to create a more "
+    "robust and accurate predictor. The key techniques include:\n\n1. **Bagging (Bootstrap Aggregating)**: "
+    "Involves training multiple models on random subsets of the data to reduce variance and overfitting. A "
+    "popular method within bagging is Random Forests, which build numerous decision trees using random "
+    "subsets of features and data samples.\n\n2. **Boosting**: Focuses on sequentially training models, "
+    "where each new model attempts to correct the errors made by previous ones. Gradient Boosting is a "
+    "common boosting technique that builds trees sequentially, concentrating on the mistakes of earlier "
+    "trees to improve accuracy.\n\n3. **Stacking**: Uses a meta-model to combine predictions from various "
+    "base models, leveraging their strengths to enhance overall predictions.\n\nThese ensemble methods "
+    "generally outperform individual models because they effectively handle overfitting, reduce variance, "
+    "and capture diverse aspects of the data. In practical applications, they are valued for their ability "
+    "to improve model accuracy and stability."
+)
+
+
+def test_encoding_per_model_family() -> None:
+    for model in ("gpt-4o-2024-08-06", "gpt-4o-mini", "gpt-4.1-nano-2025-04-14", "o3-mini", "gpt-5"):
+        assert tokens.encoding_name(model) == "o200k_base"
+    for model in ("gpt-4", "gpt-4-0613", "gpt-35-turbo", "gpt-3.5-turbo-0125"):
+        assert tokens.encoding_name(model) == "cl100k_base"
+
+
+def test_cl100k_counts_match_the_cookbook() -> None:
+    # OpenAI cookbook "How to count tokens with tiktoken": gpt-4 reports 129 for the jargon example
+    # (section 6) and 105 for the weather tool example (section 7).
+    assert tokens.count_messages(COOKBOOK_MESSAGES, "gpt-4-0613") == 129
+    weather = tokens.count_messages(WEATHER_MESSAGES, "gpt-4") + tokens.count_tools([WEATHER_TOOL], "gpt-4")
+    assert weather == 105
+
+
+def test_seed_001_answer_counts_205_tokens() -> None:
+    # Seed 001 reports completion_tokens 205 for this answer from gpt-4o-2024-08-06.
+    assert tokens.count(SEED_001_ANSWER, "gpt-4o-2024-08-06") == 205
+
+
+def test_pieces_rejoin_to_the_text_even_inside_multibyte_characters() -> None:
+    text = "naïve café — 東京 🎉 done"
+    assert "".join(tokens.pieces(text, "gpt-4o")) == text
+    assert "".join(tokens.pieces(text, "gpt-4")) == text
+
+
+def test_truncate_keeps_exactly_the_first_tokens() -> None:
+    text = "The quick brown fox jumps over the lazy dog."
+    assert tokens.truncate(text, 3, "gpt-4o") == "The quick brown"
+    assert tokens.truncate(text, 100, "gpt-4o") == text
