@@ -30,6 +30,8 @@ import anyio
 import anyio.from_thread
 
 from emulator.app import create_app
+from emulator.resources.seeding import PATH as SEED_PATH
+from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 
 AZURE_ENDPOINT = "https://emulator.openai.azure.com"
@@ -142,6 +144,13 @@ class InProcessEmulator(_Clients):
 
     def reset(self, **overrides: Any) -> None:
         self.portal.call(lambda: self.runtime.reset(**overrides))
+
+    def seed_stored_completions(self, source: SeedSource) -> list[str]:
+        """Store the completions of a JSON file (see fixtures/) or a list, with their own ids and times."""
+        headers = [(b"api-key", self.key.encode()), (b"content-type", b"application/json")]
+        body = json.dumps(seed_body(source)).encode()
+        status, _, content = self.portal.call(self.asgi, "POST", self.endpoint + SEED_PATH, headers, body)
+        return seeded_ids(status, content)
 
     def advance(self, seconds: float) -> float:
         return float(self.runtime.clock.advance(seconds))
@@ -308,6 +317,13 @@ class LiveEmulator(_Clients):
 
     def reset(self, **overrides: Any) -> None:
         self.control("POST", "/_emulator/reset", overrides)
+
+    def seed_stored_completions(self, source: SeedSource) -> list[str]:
+        """Store the completions of a JSON file (see fixtures/) or a list, with their own ids and times."""
+        try:
+            return list(self.control("POST", SEED_PATH, seed_body(source))["ids"])
+        except urllib.error.HTTPError as error:
+            raise SeedingFailed(error.code, error.read()) from None
 
     def advance(self, seconds: float) -> float:
         return float(self.control("POST", "/_emulator/clock/advance", {"seconds": seconds})["now"])

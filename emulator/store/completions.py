@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.pagination import PageRequest
-from emulator.store.db import Database
+from emulator.store.db import Database, transaction
 
 QUOTA = "stored_completions"
 
@@ -24,6 +24,12 @@ class UnknownCursor(Exception):
     pass
 
 
+class DuplicateCompletionId(Exception):
+    def __init__(self, completion_id: str) -> None:
+        super().__init__(completion_id)
+        self.completion_id = completion_id
+
+
 @dataclass(frozen=True)
 class StoredCompletion:
     id: str
@@ -32,6 +38,30 @@ class StoredCompletion:
     metadata: str  # JSON object text
     record: str  # JSON object text of the response and echoed request fields, without metadata
     messages: str  # JSON array text of the input messages
+
+    @classmethod
+    def encode(
+        cls,
+        completion_id: str,
+        created: int,
+        model: str,
+        metadata: Mapping[str, str],
+        record: Mapping[str, Any],
+        messages: list[Any],
+    ) -> StoredCompletion:
+        return cls(
+            completion_id,
+            created,
+            model,
+            json.dumps(dict(metadata), ensure_ascii=False, separators=(",", ":")),
+            json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            json.dumps(messages, ensure_ascii=False, separators=(",", ":")),
+        )
+
+    def sizes(self) -> tuple[int, int]:
+        """(bytes of the record and messages, bytes counted against the quota)."""
+        content_bytes = _utf8_len(self.record) + _utf8_len(self.messages)
+        return content_bytes, content_bytes + _utf8_len(self.metadata)
 
     def body(self) -> str:
         """The record with its metadata spliced in, without re-encoding the record."""
@@ -69,6 +99,32 @@ def _usage(conn: sqlite3.Connection) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _insert(conn: sqlite3.Connection, stored: StoredCompletion) -> None:
+    content_bytes, size = stored.sizes()
+    try:
+        conn.execute(
+            "INSERT INTO stored_completions (id, created, model, metadata, record, messages, "
+            "content_bytes, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                stored.id,
+                stored.created,
+                stored.model,
+                stored.metadata,
+                stored.record,
+                stored.messages,
+                content_bytes,
+                size,
+            ),
+        )
+    except sqlite3.IntegrityError as exc:
+        if "quota_exceeded" in str(exc):
+            used, limit = _usage(conn)
+            raise QuotaExceededError(used, limit, size) from None
+        if "stored_completions.id" in str(exc):
+            raise DuplicateCompletionId(stored.id) from None
+        raise
+
+
 class CompletionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -92,41 +148,25 @@ class CompletionStore:
         record: Mapping[str, Any],
         messages: list[Any],
     ) -> StoredCompletion:
-        stored = StoredCompletion(
-            completion_id,
-            created,
-            model,
-            json.dumps(dict(metadata), ensure_ascii=False, separators=(",", ":")),
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-            json.dumps(messages, ensure_ascii=False, separators=(",", ":")),
-        )
-        content_bytes = _utf8_len(stored.record) + _utf8_len(stored.messages)
-        size = content_bytes + _utf8_len(stored.metadata)
+        stored = StoredCompletion.encode(completion_id, created, model, metadata, record, messages)
+        await self.db.run(_insert, stored)
+        return stored
+
+    async def import_completions(self, completions: list[StoredCompletion]) -> None:
+        """Store completions made elsewhere, with their own ids and times: all of them or, when one
+        would pass the quota or reuse an id, none (QuotaExceededError, DuplicateCompletionId)."""
 
         def write(conn: sqlite3.Connection) -> None:
             try:
-                conn.execute(
-                    "INSERT INTO stored_completions (id, created, model, metadata, record, messages, "
-                    "content_bytes, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        stored.id,
-                        created,
-                        model,
-                        stored.metadata,
-                        stored.record,
-                        stored.messages,
-                        content_bytes,
-                        size,
-                    ),
-                )
-            except sqlite3.IntegrityError as exc:
-                if "quota_exceeded" in str(exc):
-                    used, limit = _usage(conn)
-                    raise QuotaExceededError(used, limit, size) from None
-                raise
+                with transaction(conn):
+                    for stored in completions:
+                        _insert(conn, stored)
+            except QuotaExceededError:
+                # Report the whole batch against what is stored once the batch is rolled back.
+                used, limit = _usage(conn)
+                raise QuotaExceededError(used, limit, sum(c.sizes()[1] for c in completions)) from None
 
         await self.db.run(write)
-        return stored
 
     async def projected_size_fits(self, size: int) -> tuple[bool, int, int]:
         used, limit = await self.usage()
@@ -202,7 +242,7 @@ class CompletionStore:
             for key, value in pairs[1:]:
                 clauses.append(
                     "EXISTS (SELECT 1 FROM stored_completion_metadata x WHERE x.key = ? AND "
-                    "x.value = ? AND x.created = c.created AND x.seq = c.seq)"
+                    f"x.value = ? AND x.created = {order_cols[0]} AND x.seq = {order_cols[1]})"
                 )
                 params += [key, value]
             if where.model is not None:
@@ -230,7 +270,10 @@ class CompletionStore:
             items = [_row(r) for r in rows[: page.limit]]
             total = None
             if with_total:
-                count_sql = f"SELECT count(*) FROM {source}" + (
+                # Without a model filter the metadata index alone counts the matches: joining each
+                # one to its large completion row would cost a page read per match.
+                counted = "stored_completion_metadata m" if pairs and where.model is None else source
+                count_sql = f"SELECT count(*) FROM {counted}" + (
                     " WHERE " + " AND ".join(filter_clauses) if filter_clauses else ""
                 )
                 total = int(conn.execute(count_sql, filter_params).fetchone()[0])
