@@ -60,7 +60,8 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
         if exc.status_code == 405:
             allowed = ", ".join(_allowed_methods(request))
             error = MethodNotAllowed(
-                f"Method {request.method} is not allowed on {request.url.path}. Allowed: {allowed}."
+                f"Method {request.method} is not allowed on {request.url.path}. Allowed: {allowed}.",
+                headers={"allow": allowed},
             )
         elif flavour is Flavour.AZURE:
             error = ResourceNotFound()

@@ -174,6 +174,10 @@ class UnrecognizedArgument(ApiError):
         super().__init__(f"Unrecognized request argument supplied: {name}", openai_code=None)
         self.param = None
 
+    def azure_inference_body(self) -> dict[str, Any]:
+        # Azure answers this one exactly as OpenAI does: code and param null.
+        return self.openai_body()
+
 
 class InvalidRequest(ApiError):
     """A bad field. `param` names it (`messages[0].role`, `metadata`, `limit`)."""

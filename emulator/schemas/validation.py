@@ -30,12 +30,21 @@ _TYPE_NAMES = {
 }
 
 
+# Names pydantic gives the members of a union in an error's location (`content.str`, `stop.list[str]`):
+# they say which alternative failed, not where, so the param leaves them out.
+_UNION_MEMBERS = frozenset({"str", "int", "float", "bool", "none", "dict", "list"})
+
+
+def _is_union_member(part: str) -> bool:
+    return part in _UNION_MEMBERS or "[" in part
+
+
 def param_path(loc: Sequence[int | str]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part.startswith(("function-after[", "function-before[", "function-wrap[")):
+        elif _is_union_member(part):
             continue
         else:
             if out in _OPAQUE:
@@ -69,11 +78,26 @@ def _expected(error_type: str) -> str:
     return _TYPE_NAMES.get(base, base)
 
 
+def _expected_any(errors: Sequence[Any]) -> str:
+    names = list(dict.fromkeys(_expected(e["type"]) for e in errors))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # When a union failed, the alternative that got furthest into the value says the most.
+    first = max(errors, key=lambda e: len(e["loc"]))
     loc = first["loc"]
     kind = first["type"]
     param = param_path(loc)
+    same_place = [e for e in errors if param_path(e["loc"]) == param]
+    if len(same_place) > 1 and all(_is_type_error(e["type"]) for e in same_place):
+        return InvalidRequest(
+            f"Invalid type for '{param}': expected {_expected_any(same_place)}, but got "
+            f"{_got(first.get('input'))} instead.",
+            param=param,
+            code="invalid_type",
+        )
     value = first.get("input")
     ctx = first.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -144,17 +168,25 @@ def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
         if not message.startswith("Invalid"):
             message = f"Invalid '{param}': {message}."
         return InvalidRequest(message, param=param, code="invalid_value")
-    if (
-        kind.endswith("_type")
-        or kind.endswith("_parsing")
-        or kind in ("model_attributes_type", "union_tag_invalid")
-    ):
+    if _is_type_error(kind):
         return InvalidRequest(
             f"Invalid type for '{param}': expected {_expected(kind)}, but got {_got(value)} instead.",
             param=param,
             code="invalid_type",
         )
     return InvalidRequest(f"Invalid '{param}': {first['msg']}.", param=param, code="invalid_value")
+
+
+def _is_type_error(kind: str) -> bool:
+    return kind.endswith("_type") or kind.endswith("_parsing") or kind == "union_tag_invalid"
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
@@ -176,6 +208,14 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidRequest(
             f"The request body must be a JSON object, but got {_got(data)}.", param=None, code="invalid_type"
+        )
+    # A `\ud800` escape without its pair decodes to text that cannot be stored or sent back as UTF-8.
+    if (b"\\ud" in raw or b"\\uD" in raw) and _has_lone_surrogate(data):
+        raise InvalidRequest(
+            "The JSON body contains a \\u escape of half a surrogate pair, which is not valid Unicode text. "
+            "Send characters outside the Basic Multilingual Plane as a full pair or as UTF-8.",
+            param=None,
+            code="invalid_json",
         )
     return data
 
