@@ -101,16 +101,21 @@ async def create_chat_completion(call: Call) -> Response:
     return json_response(completion.response(call.flavour or O))
 
 
+def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """The arguments of CompletionStore.insert (and of StoredCompletion.encode) for a completion."""
+    return (
+        completion.id,
+        completion.created,
+        completion.model,
+        completion.request.metadata or {},
+        completion.stored_record(),
+        messages,
+    )
+
+
 async def _store(call: Call, completion: Completion, messages: list[dict[str, Any]]) -> StoredCompletion:
     try:
-        return await call.runtime.completions.insert(
-            completion.id,
-            completion.created,
-            completion.model,
-            completion.request.metadata or {},
-            completion.stored_record(),
-            messages,
-        )
+        return await call.runtime.completions.insert(*_stored_fields(completion, messages))
     except QuotaExceededError as exc:
         raise quota_error(exc) from None
 
@@ -119,9 +124,12 @@ async def _stream(call: Call, completion: Completion, messages: list[dict[str, A
     flavour = call.flavour or O
     store = bool(completion.request.store)
     if store:
-        used, limit = await call.runtime.completions.usage()
-        if used >= limit:
-            raise quota_error(QuotaExceededError(used, limit, 0))
+        # The answer is whole before the first chunk, so a store that cannot fit is refused with a
+        # plain 400 rather than an error event after the stream.
+        size = StoredCompletion.encode(*_stored_fields(completion, messages)).sizes()[1]
+        fits, used, limit = await call.runtime.completions.projected_size_fits(size)
+        if not fits:
+            raise quota_error(QuotaExceededError(used, limit, size))
     include_usage = bool(
         completion.request.stream_options and completion.request.stream_options.include_usage
     )

@@ -204,7 +204,8 @@ class CompletionStore:
             except sqlite3.IntegrityError as exc:
                 if "quota_exceeded" in str(exc):
                     used, limit = _usage(conn)
-                    raise QuotaExceededError(used, limit, size) from None
+                    # What the update adds, not the completion's whole size.
+                    raise QuotaExceededError(used, limit, size - int(row[1]) - _utf8_len(row[0])) from None
                 raise
             found = conn.execute(
                 f"SELECT {_COLUMNS} FROM stored_completions c WHERE c.id = ?", (completion_id,)
