@@ -67,47 +67,46 @@ def get_bearer_token_provider(credential, *scopes):
 class Fix:
     examples: tuple[str, ...]  # Example.name of each example it applies to
     why: str
-    old: str
-    new: str
+    edits: tuple[tuple[str, str], ...]  # (old, new), each old found exactly once
     symptoms: tuple[str, ...]  # what running the example as written prints
 
 
+_CURL_UPDATE_WHY = (
+    "`-X` has no method, so curl takes the URL for one and finds no URL; and with no `\\` after the "
+    "last header, `-d` runs as a command of its own"
+)
 SEED_FIXES = (
     Fix(
         ("000-create-python-key",),
         "assigns the completion to `ompletion` but prints `completion`",
-        "\nompletion = ",
-        "\ncompletion = ",
+        (("\nompletion = ", "\ncompletion = "),),
         ("NameError: name 'completion' is not defined",),
     ),
     Fix(
         tuple(f"001-{op}-python-key" for op in ("list", "retrieve", "messages", "update", "delete")),
         "calls os.getenv without `import os`",
-        "from openai import AzureOpenAI\n",
-        "import os\nfrom openai import AzureOpenAI\n",
+        (("from openai import AzureOpenAI\n", "import os\nfrom openai import AzureOpenAI\n"),),
         ("NameError: name 'os' is not defined",),
     ),
     Fix(
         ("001-update-curl-entra",),
-        "`-X` has no method, so curl takes the URL for one; and without a `\\` after the last header, "
-        "`-d` runs as a command of its own",
-        'curl -X https://{url} \\\n  -H "Content-Type: application/json" \\\n'
-        '  -H "Authorization: Bearer $AZURE_OPENAI_AUTH_TOKEN"\n',
-        'curl -X POST https://{url} \\\n  -H "Content-Type: application/json" \\\n'
-        '  -H "Authorization: Bearer $AZURE_OPENAI_AUTH_TOKEN" \\\n',
+        _CURL_UPDATE_WHY,
+        (
+            ("curl -X https://", "curl -X POST https://"),
+            ('$AZURE_OPENAI_AUTH_TOKEN"\n  -d', '$AZURE_OPENAI_AUTH_TOKEN" \\\n  -d'),
+        ),
         ("curl: no URL specified", "-d: command not found"),
     ),
     Fix(
         ("001-update-curl-key",),
-        "the same as the Entra ID form, with a trailing space after the header",
-        'curl -X https://{url} \\\n  -H "Content-Type: application/json" \\\n'
-        '  -H "api-key: $AZURE_OPENAI_API_KEY" \n',
-        'curl -X POST https://{url} \\\n  -H "Content-Type: application/json" \\\n'
-        '  -H "api-key: $AZURE_OPENAI_API_KEY" \\\n',
+        _CURL_UPDATE_WHY,
+        (
+            ("curl -X https://", "curl -X POST https://"),
+            ('$AZURE_OPENAI_API_KEY" \n  -d', '$AZURE_OPENAI_API_KEY" \\\n  -d'),
+        ),
         ("curl: no URL specified", "-d: command not found"),
     ),
 )
-_UPDATE_URL = f"YOUR-RESOURCE-NAME.openai.azure.com/openai/chat/completions/{A1}?api-version={API_VERSION}"
 
 
 def fixes_for(example: Example) -> list[Fix]:
@@ -117,11 +116,11 @@ def fixes_for(example: Example) -> list[Fix]:
 def fixed(example: Example) -> str:
     code = example.code
     for fix in fixes_for(example):
-        old, new = fix.old.format(url=_UPDATE_URL), fix.new.format(url=_UPDATE_URL)
-        assert code.count(old) == 1, (
-            f"{example.name}: the seed no longer reads as SEED_FIXES says ({fix.why})"
-        )
-        code = code.replace(old, new)
+        for old, new in fix.edits:
+            assert code.count(old) == 1, (
+                f"{example.name}: the seed no longer reads as SEED_FIXES says ({fix.why})"
+            )
+            code = code.replace(old, new)
     return code
 
 
