@@ -38,7 +38,7 @@ def test_seeded_completion_is_retrieved_exactly_as_given(emulator: Any) -> None:
             f"/openai/chat/completions/{A1}?api-version={API_VERSION}", headers={"api-key": emulator.key}
         )
     assert raw.status_code == 200
-    assert raw.json() == expected
+    assert raw.text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))  # order kept too
 
     retrieved = emulator.azure_client(api_version=API_VERSION).chat.completions.retrieve(A1)
     assert isinstance(retrieved, ChatCompletion)
@@ -67,6 +67,16 @@ def test_seeded_completion_can_be_updated_and_deleted(emulator: Any) -> None:
     assert client.chat.completions.delete(A1).deleted is True
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.retrieve(A1)
+
+
+def test_seeding_takes_a_file_holding_a_bare_array(emulator: Any, tmp_path: Path) -> None:
+    item = {k: v for k, v in fixture_items()[1].items() if k != "object"}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([item]), "utf-8")
+
+    assert emulator.seed_stored_completions(path) == [C2]
+    retrieved = emulator.openai_client().chat.completions.retrieve(C2)
+    assert (retrieved.object, retrieved.system_fingerprint) == ("chat.completion", "fp_b705f0c291")
 
 
 def test_seeding_counts_against_the_quota(emulator: Any) -> None:

@@ -51,7 +51,8 @@ class SeedStoredCompletions(BaseModel):
 
 
 def _stored(raw: dict[str, Any], seeded: SeededCompletion) -> StoredCompletion:
-    record = {"object": "chat.completion"} | {k: v for k, v in raw.items() if k not in _APART}
+    record = {k: v for k, v in raw.items() if k not in _APART}
+    record.setdefault("object", "chat.completion")
     return StoredCompletion.encode(
         seeded.id, seeded.created, seeded.model, seeded.metadata or {}, record, raw["input_messages"]
     )
