@@ -11,6 +11,7 @@ ApiError                     status, message, param; rendered per flavour and ro
  ├── ObjectNotFound          404, an unknown id
  ├── QuotaExceeded           400, the stored-completions quota
  ├── Conflict                409 on Azure, 400 on OpenAI
+ │    └── UnexpectedEntityState  an action the object's state does not allow
  ├── MethodNotAllowed        405
  └── InternalError           500
 """
@@ -243,6 +244,12 @@ class Conflict(ApiError):
 
     def status_for(self, flavour: Flavour) -> int:
         return 400 if flavour is Flavour.OPENAI else 409
+
+
+class UnexpectedEntityState(Conflict):
+    """An action the object's current state does not allow (cancel a finished job, resume a running one)."""
+
+    azure_code = "unexpectedEntityState"
 
 
 class MethodNotAllowed(ApiError):
