@@ -373,3 +373,29 @@ def test_streamed_without_store_is_not_stored(emulator: Any) -> None:
     chunks = stream_chunks(emulator, "openai")
     with pytest.raises(openai.NotFoundError):
         client(emulator, "openai").chat.completions.retrieve(chunks[0].id)
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_async_stream_with_store(emulator: Any, surface: str) -> None:
+    async def run() -> list[ChatCompletionChunk]:
+        async with async_client(emulator, surface) as aclient:
+            stream = await aclient.chat.completions.create(
+                model=MODEL,
+                messages=SUMMARY_MESSAGES,
+                stream=True,
+                store=True,
+                stream_options={"include_usage": True},
+            )
+            return [chunk async for chunk in stream if chunk.id]
+
+    chunks = asyncio.run(run())
+    stored = client(emulator, "openai").chat.completions.retrieve(chunks[0].id)
+    assert stored.choices[0].message.content == joined(chunks)
+    assert stored.usage == chunks[-1].usage
+
+
+def test_n_choices_are_stored_whole(emulator: Any) -> None:
+    created = create(emulator, "azure", n=3, store=True)
+    stored = validated(client(emulator, "azure").chat.completions.retrieve(created.id))
+    assert [c.message.content for c in stored.choices] == [c.message.content for c in created.choices]
+    assert [c.index for c in stored.choices] == [0, 1, 2]

@@ -11,62 +11,33 @@ from tests.surfaces import HELLO, MODEL, SUMMARY_MESSAGES, create_path, headers,
 
 def run_sequence(emulator: Any) -> list[tuple[int, str, bytes]]:
     """A mixed session over all surfaces; each response's status, request id and body bytes."""
-    azure, oai, v1 = (headers(emulator, s) for s in ("azure", "openai", "azure_v1"))
     out: list[tuple[int, str, bytes]] = []
     with emulator.http_client() as http:
 
-        def record(response: Any) -> Any:
+        def call(method: str, surface: str, path: str, body: Any = None) -> Any:
+            response = http.request(method, path, headers=headers(emulator, surface), json=body)
             out.append((response.status_code, response.headers["x-request-id"], response.content))
-            return response
+            return response.json() if not body or not body.get("stream") else None
 
-        first = record(
-            http.post(
-                create_path("azure"),
-                headers=azure,
-                json={
-                    "model": MODEL,
-                    "messages": SUMMARY_MESSAGES,
-                    "store": True,
-                    "metadata": {"user": "admin"},
-                },
-            )
-        ).json()
+        def chat(surface: str, **body: Any) -> Any:
+            return call("POST", surface, create_path(surface), {"model": MODEL, "messages": HELLO, **body})
+
+        first = chat("azure", messages=SUMMARY_MESSAGES, store=True, metadata={"user": "admin"})
+        one = f"/{first['id']}"
         emulator.advance(7)
-        record(
-            http.post(
-                create_path("openai"),
-                headers=oai,
-                json={"model": "gpt-4o-mini", "messages": HELLO, "n": 2, "store": True, "temperature": 0.3},
-            )
-        )
+        chat("openai", model="gpt-4o-mini", n=2, store=True, temperature=0.3)
         emulator.advance(1.5)
-        record(
-            http.post(
-                create_path("azure_v1"),
-                headers=v1,
-                json={
-                    "model": MODEL,
-                    "messages": HELLO,
-                    "stream": True,
-                    "store": True,
-                    "stream_options": {"include_usage": True},
-                },
-            )
-        )
-        record(
-            http.post(create_path("openai"), headers=oai, json={"model": MODEL, "messages": HELLO, "seed": 5})
-        )
-        record(http.get(stored_path("azure"), headers=azure))
-        record(http.get(stored_path("openai") + "?limit=2", headers=oai))
-        record(http.get(stored_path("openai", f"/{first['id']}"), headers=oai))
-        record(http.get(stored_path("azure", f"/{first['id']}/messages"), headers=azure))
+        chat("azure_v1", stream=True, store=True, stream_options={"include_usage": True})
+        chat("openai", seed=5)
+        call("GET", "azure", stored_path("azure"))
+        call("GET", "openai", stored_path("openai") + "?limit=2")
+        call("GET", "openai", stored_path("openai", one))
+        call("GET", "azure", stored_path("azure", one + "/messages"))
         emulator.advance(60)
-        record(
-            http.post(stored_path("azure", f"/{first['id']}"), headers=azure, json={"metadata": {"k": "v"}})
-        )
-        record(http.delete(stored_path("openai", f"/{first['id']}"), headers=oai))
-        record(http.get(stored_path("azure", f"/{first['id']}"), headers=azure))
-        record(http.post(create_path("openai"), headers=oai, json={"model": MODEL, "messages": []}))
+        call("POST", "azure", stored_path("azure", one), {"metadata": {"k": "v"}})
+        call("DELETE", "openai", stored_path("openai", one))
+        call("GET", "azure", stored_path("azure", one))
+        chat("openai", messages=[])
     return out
 
 

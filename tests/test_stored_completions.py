@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -437,3 +438,13 @@ def test_delete_response_body_on_the_wire(emulator: Any) -> None:
     raw = client(emulator, "azure").chat.completions.with_raw_response.delete(completion_id)
     assert raw.status_code == 200
     assert json.loads(raw.text) == {"object": "chat.completion.deleted", "id": completion_id, "deleted": True}
+
+
+def test_async_auto_pagination(emulator: Any) -> None:
+    ids = store(emulator, 12)
+
+    async def run() -> list[str]:
+        async with emulator.async_azure_client(api_version=STORED_API_VERSION) as aclient:
+            return [c.id async for c in aclient.chat.completions.list(limit=5, order="asc")]
+
+    assert asyncio.run(run()) == ids
