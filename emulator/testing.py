@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import json
@@ -21,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ import anyio
 import anyio.from_thread
 
 from emulator.app import create_app
+from emulator.intercept import serve_async, serve_sync
 from emulator.resources.seeding import PATH as SEED_PATH
 from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
@@ -102,20 +102,31 @@ class _Clients:
 class InProcessEmulator(_Clients):
     """The app on an event loop of its own thread; SDK clients reach it through an in-memory transport."""
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        portal: anyio.from_thread.BlockingPortal | None = None,
+        **overrides: Any,
+    ) -> None:
+        """`portal`: an event-loop thread to share (the pytest plugin keeps one per session, so a fresh
+        emulator costs only its app and database); without it the emulator starts and owns one."""
         self.settings = (
             (settings or Settings()).replace(**overrides) if overrides else (settings or Settings())
         )
         self.key = self.settings.api_keys[0]
         self.endpoint = AZURE_ENDPOINT
+        # Called with (method, url, status, headers, body) after every in-process response.
+        self.observers: list[Callable[[str, str, int, list[tuple[bytes, bytes]], bytes], None]] = []
         self.app = create_app(self.settings)
-        self._portal_cm = anyio.from_thread.start_blocking_portal()
-        self.portal = self._portal_cm.__enter__()
+        self._portal_cm = None if portal else anyio.from_thread.start_blocking_portal()
+        self.portal = portal or self._portal_cm.__enter__()  # type: ignore[union-attr]
         self._lifespan = self.app.router.lifespan_context(self.app)
         try:
             self.portal.call(self._lifespan.__aenter__)
         except BaseException:
-            self._portal_cm.__exit__(None, None, None)
+            if self._portal_cm:
+                self._portal_cm.__exit__(None, None, None)
             raise
         self._closed = False
 
@@ -136,7 +147,8 @@ class InProcessEmulator(_Clients):
         try:
             self.portal.call(self._lifespan.__aexit__, None, None, None)
         finally:
-            self._portal_cm.__exit__(None, None, None)
+            if self._portal_cm:
+                self._portal_cm.__exit__(None, None, None)
 
     def call(self, fn: Any, *args: Any) -> Any:
         """Run a coroutine function on the emulator's loop and return its result."""
@@ -203,7 +215,10 @@ class InProcessEmulator(_Clients):
         }
         await self.app(scope, receive, send)
         done.set()
-        return status, response_headers, b"".join(chunks)
+        content = b"".join(chunks)
+        for observe in self.observers:
+            observe(method, url, status, response_headers, content)
+        return status, response_headers, content
 
     def _http_client(self, asynchronous: bool) -> Any:
         hx = sdk_http_module()
@@ -217,20 +232,10 @@ class InProcessEmulator(_Clients):
         return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
 
 
-def _request_parts(request: Any) -> tuple[str, str, list[tuple[bytes, bytes]]]:
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()]
-    return request.method, str(request.url), headers
-
-
 def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
     class EmulatorTransport(hx.BaseTransport):  # type: ignore[name-defined]
         def handle_request(self, request: Any) -> Any:
-            body = request.read()
-            method, url, headers = _request_parts(request)
-            status, response_headers, content = emulator.portal.call(
-                emulator.asgi, method, url, headers, body
-            )
-            return hx.Response(status, headers=response_headers, content=content, request=request)
+            return serve_sync(emulator, hx, request)
 
     return EmulatorTransport()
 
@@ -238,11 +243,7 @@ def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
 def async_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
     class AsyncEmulatorTransport(hx.AsyncBaseTransport):  # type: ignore[name-defined]
         async def handle_async_request(self, request: Any) -> Any:
-            body = await request.aread()
-            method, url, headers = _request_parts(request)
-            future = emulator.portal.start_task_soon(emulator.asgi, method, url, headers, body)
-            status, response_headers, content = await asyncio.wrap_future(future)
-            return hx.Response(status, headers=response_headers, content=content, request=request)
+            return await serve_async(emulator, hx, request)
 
     return AsyncEmulatorTransport()
 

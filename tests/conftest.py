@@ -45,7 +45,8 @@ def _overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
 def emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
     overrides = _overrides(request)
     if request.param == "inprocess":
-        with InProcessEmulator(**overrides) as emu:
+        # One event-loop thread for the session (the plugin's); each test still gets a fresh app and db.
+        with InProcessEmulator(portal=request.getfixturevalue("aoai_emulator_portal"), **overrides) as emu:
             yield emu
     else:
         server: LiveEmulator = request.getfixturevalue("live_server")
@@ -56,5 +57,6 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 def inprocess(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
     """In-process only: for tests that inspect or drive the runtime directly."""
-    with InProcessEmulator(**_overrides(request)) as emu:
+    portal = request.getfixturevalue("aoai_emulator_portal")
+    with InProcessEmulator(portal=portal, **_overrides(request)) as emu:
         yield emu
