@@ -402,6 +402,16 @@ BAD_BODIES: list[tuple[str, Any, str | None]] = [
         {"model": MODEL, "messages": HELLO, "stream": True, "stream_options": {"include_usage": "y"}},
         "stream_options.include_usage",
     ),
+    (
+        "stream_options without stream",
+        {"model": MODEL, "messages": HELLO, "stream_options": {"include_usage": True}},
+        "stream_options",
+    ),
+    (
+        "empty content array",
+        {"model": MODEL, "messages": [{"role": "user", "content": []}]},
+        "messages[0].content",
+    ),
     ("top_logprobs without logprobs", {"model": MODEL, "messages": HELLO, "top_logprobs": 2}, "top_logprobs"),
     ("metadata a list", {"model": MODEL, "messages": HELLO, "metadata": ["a"]}, "metadata"),
     ("metadata value a number", {"model": MODEL, "messages": HELLO, "metadata": {"a": 1}}, "metadata"),

@@ -85,8 +85,9 @@ def _expected_any(errors: Sequence[Any]) -> str:
 
 def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
     errors = error.errors(include_url=False)
-    # When a union failed, the alternative that got furthest into the value says the most.
-    first = max(errors, key=lambda e: len(e["loc"]))
+    # When a union failed, the alternative that got furthest into the value says the most, and of
+    # alternatives as far, one whose type matched (it failed on a rule, not a type).
+    first = max(errors, key=lambda e: (len(e["loc"]), not _is_type_error(e["type"])))
     loc = first["loc"]
     kind = first["type"]
     param = param_path(loc)
