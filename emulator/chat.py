@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.flavours import Flavour
-from emulator.model import Generation, model_text_pieces
+from emulator.model import Choice, Generation, stream_fragments, stream_parts
 from emulator.schemas.chat import ChatCompletionRequest
 
 _SAFE = {"filtered": False, "severity": "safe"}
@@ -39,8 +39,9 @@ def prompt_filter_results(n_prompts: int = 1) -> list[dict[str, Any]]:
     ]
 
 
-def choice_filter_results() -> dict[str, Any]:
-    return {
+def choice_filter_results(filtered: str | None = None) -> dict[str, Any]:
+    """The answer's filter results; `filtered` names the category that stopped it, marked as Azure marks it."""
+    results: dict[str, dict[str, Any]] = {
         "hate": dict(_SAFE),
         "protected_material_code": dict(_NOT_DETECTED),
         "protected_material_text": dict(_NOT_DETECTED),
@@ -48,6 +49,17 @@ def choice_filter_results() -> dict[str, Any]:
         "sexual": dict(_SAFE),
         "violence": dict(_SAFE),
     }
+    if filtered in results:
+        marked = results[filtered]
+        marked.update({"filtered": True, "detected": True} if "detected" in marked else FILTERED_SEVERITY)
+    return results
+
+
+FILTERED_SEVERITY = {"filtered": True, "severity": "high"}
+
+
+def logprobs_body(choice: Choice) -> dict[str, Any] | None:
+    return None if choice.logprobs is None else {"content": choice.logprobs, "refusal": None}
 
 
 def system_fingerprint(model_name: str) -> str:
@@ -82,12 +94,15 @@ class Completion:
             "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
         }
 
-    def message(self, content: str, flavour: Flavour) -> dict[str, Any]:
-        message: dict[str, Any] = {"content": content, "refusal": None, "role": "assistant"}
+    def message(self, choice: Choice, flavour: Flavour) -> dict[str, Any]:
+        message: dict[str, Any] = {"content": choice.content, "refusal": None, "role": "assistant"}
+        calls = [call.to_json() for call in choice.tool_calls] or None
         if flavour.is_azure:
-            message.update({"audio": None, "function_call": None, "tool_calls": None})
+            message.update({"audio": None, "function_call": None, "tool_calls": calls})
         else:
             message["annotations"] = []
+            if calls:
+                message["tool_calls"] = calls
         return message
 
     def response(self, flavour: Flavour) -> dict[str, Any]:
@@ -96,11 +111,11 @@ class Completion:
             item: dict[str, Any] = {
                 "finish_reason": choice.finish_reason,
                 "index": choice.index,
-                "logprobs": None,
-                "message": self.message(choice.content, flavour),
+                "logprobs": logprobs_body(choice),
+                "message": self.message(choice, flavour),
             }
             if flavour.is_azure:
-                item["content_filter_results"] = choice_filter_results()
+                item["content_filter_results"] = choice_filter_results(choice.filtered)
             choices.append(item)
         body: dict[str, Any] = {
             "id": self.id,
@@ -125,14 +140,14 @@ class Completion:
             {
                 "finish_reason": c.finish_reason,
                 "index": c.index,
-                "logprobs": None,
+                "logprobs": logprobs_body(c),
                 "message": {
                     "content": c.content,
                     "refusal": None,
                     "role": "assistant",
                     "audio": None,
                     "function_call": None,
-                    "tool_calls": None,
+                    "tool_calls": [call.to_json() for call in c.tool_calls] or None,
                     "annotations": [],
                 },
             }
@@ -182,6 +197,9 @@ class Completion:
                 "prompt_filter_results": prompt_filter_results(),
             }
         for choice in self.generation.choices:
+            if choice.tool_calls:
+                yield from self._tool_call_chunks(base, flavour, choice)
+                continue
             yield self._chunk(
                 base,
                 flavour,
@@ -190,11 +208,41 @@ class Completion:
                 None,
                 filters=False,
             )
-            for piece in model_text_pieces(choice.content, self.model):
-                yield self._chunk(base, flavour, choice.index, {"content": piece}, None, filters=True)
-            yield self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
+            for piece, entries in stream_parts(choice, self.model):
+                chunk = self._chunk(base, flavour, choice.index, {"content": piece}, None, filters=True)
+                if entries is not None:
+                    chunk["choices"][0]["logprobs"] = {"content": entries, "refusal": None}
+                yield chunk
+            finish = self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
+            if choice.filtered and flavour.is_azure:
+                finish["choices"][0]["content_filter_results"] = choice_filter_results(choice.filtered)
+            yield finish
         if include_usage:
             yield {**base, "choices": [], "usage": self.usage()}
+
+    def _tool_call_chunks(
+        self, base: dict[str, Any], flavour: Flavour, choice: Choice
+    ) -> Iterator[dict[str, Any]]:
+        """As the service streams calls: each call opens with its id, type, name and empty arguments,
+        then its arguments arrive in fragments; the first delta also carries the role."""
+        for position, call in enumerate(choice.tool_calls):
+            opening: dict[str, Any] = {
+                "tool_calls": [
+                    {
+                        "index": position,
+                        "id": call.id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": ""},
+                    }
+                ]
+            }
+            if position == 0:
+                opening = {"role": "assistant", "content": None, **opening, "refusal": None}
+            yield self._chunk(base, flavour, choice.index, opening, None, filters=False)
+            for fragment in stream_fragments(call.arguments, self.model):
+                delta = {"tool_calls": [{"index": position, "function": {"arguments": fragment}}]}
+                yield self._chunk(base, flavour, choice.index, delta, None, filters=False)
+        yield self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
 
     @staticmethod
     def _chunk(

@@ -51,3 +51,47 @@ def test_truncate_keeps_exactly_the_first_tokens() -> None:
     text = "The quick brown fox jumps over the lazy dog."
     assert tokens.truncate(text, 3, "gpt-4o") == "The quick brown"
     assert tokens.truncate(text, 100, "gpt-4o") == text
+
+
+def test_structured_values_satisfy_the_schema_for_many_requests() -> None:
+    import datetime
+    import random
+    import uuid
+
+    import jsonschema
+
+    from emulator.model.structured import Vocabulary, instance
+    from tests.test_model_structured import RICH_SCHEMA, TREE_SCHEMA
+
+    vocab = Vocabulary("Alice Smith and Bob Jones are going to the Science Fair in Seattle on Friday.")
+    for seed in range(60):
+        value = instance(RICH_SCHEMA, vocab, random.Random(seed))
+        jsonschema.validate(value, RICH_SCHEMA)
+        datetime.datetime.fromisoformat(value["starts_at"].replace("Z", "+00:00"))
+        datetime.date.fromisoformat(value["day"])
+        assert uuid.UUID(value["ticket"]).version == 4
+        assert value["website"].startswith("https://")
+        jsonschema.validate(instance(TREE_SCHEMA, vocab, random.Random(seed)), TREE_SCHEMA)
+
+
+def test_structured_bounds_at_their_edges() -> None:
+    import random
+
+    from emulator.model.structured import SchemaError, Vocabulary, instance
+
+    vocab = Vocabulary("")
+    tight = {"type": "integer", "exclusiveMinimum": 4, "exclusiveMaximum": 6}
+    assert {instance(tight, vocab, random.Random(s)) for s in range(20)} == {5}
+    far = {"type": "integer", "minimum": 1000000, "multipleOf": 7}
+    assert all(
+        v >= 1000000 and v % 7 == 0 for v in (instance(far, vocab, random.Random(s)) for s in range(20))
+    )
+    assert instance({"type": "string", "minLength": 30}, vocab, random.Random(0)).__len__() >= 30
+    assert instance({"type": "array", "maxItems": 0}, vocab, random.Random(0)) == []
+    assert instance({"const": {"a": 1}}, vocab, random.Random(0)) == {"a": 1}
+    try:
+        instance({"$ref": "#/$defs/missing"}, vocab, random.Random(0))
+    except SchemaError as error:
+        assert "#/$defs/missing" in str(error)
+    else:
+        raise AssertionError("an unresolvable $ref must be reported")

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.model import text, tokens
+from emulator.model import logprobs, structured, text, tokens, tools
+from emulator.model.tools import ToolCall
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,29 @@ class Sampling:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """What the answer must look like: a format, tools it may call, log probabilities."""
+
+    response_format: dict[str, Any] | None = None
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool = True
+    logprobs: bool = False
+    top_logprobs: int = 0
+
+    def key(self) -> dict[str, Any]:
+        return {"rf": self.response_format, "tools": self.tools, "tc": self.tool_choice}
+
+
+@dataclass(frozen=True)
 class Choice:
     index: int
-    content: str
+    content: str | None
     finish_reason: str
     completion_tokens: int
+    tool_calls: tuple[ToolCall, ...] = ()
+    logprobs: list[dict[str, Any]] | None = None  # one entry per token of `content`
+    filtered: str | None = None  # the content-filter category that stopped the answer
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,15 @@ class Generation:
     @property
     def completion_tokens(self) -> int:
         return sum(c.completion_tokens for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one choice says before limits apply: text, or tool calls."""
+
+    content: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
+    filtered: str | None = None
 
 
 def message_text(message: dict[str, Any]) -> str:
@@ -53,9 +81,12 @@ def message_text(message: dict[str, Any]) -> str:
     return ""
 
 
-def request_digest(messages: Sequence[dict[str, Any]], model: str, sampling: Sampling) -> bytes:
+def request_digest(
+    messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape | None = None
+) -> bytes:
     canonical = json.dumps(
         {
+            **(shape.key() if shape else {}),
             "m": messages,
             "model": model,
             "seed": sampling.seed,
@@ -81,27 +112,81 @@ def _apply_limits(content: str, sampling: Sampling, model: str) -> tuple[str, st
     return content, finish
 
 
-def write_answer(messages: Sequence[dict[str, Any]], digest: bytes, index: int) -> str:
-    rng = random.Random(digest + index.to_bytes(4, "big"))
-    system = " ".join(message_text(m) for m in messages if m.get("role") in ("system", "developer"))
-    users = [message_text(m) for m in messages if m.get("role") == "user"]
-    last_user = users[-1] if users else ""
-    context = " ".join(users[:-1])
-    return text.write(system, last_user, context, rng)
+@dataclass(frozen=True)
+class Conversation:
+    """The parts of the messages the writers read."""
+
+    system: str
+    last_user: str
+    context: str
+
+    @classmethod
+    def of(cls, messages: Sequence[dict[str, Any]]) -> Conversation:
+        system = " ".join(message_text(m) for m in messages if m.get("role") in ("system", "developer"))
+        users = [message_text(m) for m in messages if m.get("role") == "user"]
+        return cls(system, users[-1] if users else "", " ".join(users[:-1]))
+
+
+def _rng(digest: bytes, index: int) -> random.Random:
+    return random.Random(digest + index.to_bytes(4, "big"))
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, index: int) -> Answer:
+    """The deterministic model's answer for one choice."""
+    talk = Conversation.of(messages)
+    rng = _rng(digest, index)
+    vocab = structured.Vocabulary(talk.last_user or talk.system)
+    picked = tools.chosen(messages, shape.tools, shape.tool_choice, shape.parallel_tool_calls, talk.last_user)
+    if picked:
+        return Answer(tool_calls=tuple(tools.calls(shape.tools, picked, vocab, rng, digest, index)))
+    kind = (shape.response_format or {}).get("type")
+    if kind == "json_schema":
+        schema = ((shape.response_format or {}).get("json_schema") or {}).get("schema") or {}
+        return Answer(compact_json(structured.instance(schema, vocab, rng)))
+    if tools.ends_with_results(messages):
+        reply = tools.answer_from_results(messages, talk.last_user, rng)
+    else:
+        reply = text.write(talk.system, talk.last_user, talk.context, rng)
+    if kind == "json_object":
+        return Answer(compact_json({"answer": reply, "keywords": vocab.terms[:5]}))
+    return Answer(reply)
+
+
+def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Shape, digest: bytes) -> Choice:
+    """Limits, token counts and log probabilities, the same for every answer however it was made."""
+    if answer.tool_calls:
+        used = sum(
+            tokens.count(c.name, model) + tokens.count(c.arguments, model) + tokens.TOKENS_PER_MESSAGE
+            for c in answer.tool_calls
+        )
+        return Choice(index, answer.content, "tool_calls", used, answer.tool_calls)
+    content, reason = _apply_limits(answer.content or "", sampling, model)
+    if answer.filtered:
+        reason = "content_filter"
+    entries = None
+    if shape.logprobs:
+        entries = logprobs.for_text(content, model, digest + index.to_bytes(4, "big"), shape.top_logprobs)
+    return Choice(index, content, reason, tokens.count(content, model), (), entries, answer.filtered)
+
+
+def prompt_tokens(messages: Sequence[dict[str, Any]], model: str, shape: Shape) -> int:
+    return tokens.count_messages(messages, model) + tokens.count_tools(shape.tools, model)
 
 
 def generate(
-    messages: Sequence[dict[str, Any]],
-    model: str,
-    sampling: Sampling,
-    tools: Sequence[dict[str, Any]] | None = None,
+    messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape | None = None
 ) -> Generation:
-    digest = request_digest(messages, model, sampling)
-    choices = []
-    for index in range(sampling.n):
-        content, finish = _apply_limits(write_answer(messages, digest, index), sampling, model)
-        choices.append(Choice(index, content, finish, tokens.count(content, model)))
-    return Generation(choices, tokens.count_messages(messages, model) + tokens.count_tools(tools, model))
+    shape = shape or Shape()
+    digest = request_digest(messages, model, sampling, shape)
+    choices = [
+        finish(compose(messages, shape, digest, index), index, model, sampling, shape, digest)
+        for index in range(sampling.n)
+    ]
+    return Generation(choices, prompt_tokens(messages, model, shape))
 
 
 def derived_int(digest: bytes, label: str, bits: int = 64) -> int:
@@ -110,7 +195,22 @@ def derived_int(digest: bytes, label: str, bits: int = 64) -> int:
     return value
 
 
-def model_text_pieces(content: str, model: str, per_chunk: int = 3) -> list[str]:
-    """How a streamed answer is cut into deltas: a few tokens at a time."""
-    parts = tokens.pieces(content, model)
-    return ["".join(parts[i : i + per_chunk]) for i in range(0, len(parts), per_chunk)]
+def stream_parts(
+    choice: Choice, model: str, per_chunk: int = 3
+) -> list[tuple[str, list[dict[str, Any]] | None]]:
+    """How a streamed answer is cut into deltas: a few tokens at a time, each with its tokens' logprobs."""
+    parts: list[tuple[str, list[dict[str, Any]] | None]] = []
+    segments = tokens.segments(choice.content or "", model)
+    position = 0
+    for start in range(0, len(segments), per_chunk):
+        group = segments[start : start + per_chunk]
+        held = sum(n for _, n in group)
+        entries = choice.logprobs[position : position + held] if choice.logprobs is not None else None
+        parts.append(("".join(piece for piece, _ in group), entries))
+        position += held
+    return parts
+
+
+def stream_fragments(content: str, model: str, per_chunk: int = 3) -> list[str]:
+    """Text (e.g. tool-call arguments) cut into deltas of a few tokens."""
+    return [piece for piece, _ in stream_parts(Choice(0, content, "stop", 0), model, per_chunk)]

@@ -71,22 +71,32 @@ def count(text: str, model: str) -> int:
     return len(encode(text, model)) if text else 0
 
 
-def pieces(text: str, model: str) -> list[str]:
-    """The text cut at token boundaries. A token that ends inside a multi-byte character is joined to the
-    next one, so every piece is valid text and the pieces add up to the text exactly."""
+def token_bytes(text: str, model: str) -> list[bytes]:
     enc = for_model(model)
-    out: list[str] = []
+    return [enc.decode_single_token_bytes(t) for t in enc.encode_ordinary(text)]
+
+
+def segments(text: str, model: str) -> list[tuple[str, int]]:
+    """The text cut at token boundaries, as (piece, tokens in it). A token that ends inside a multi-byte
+    character is joined to the next one, so every piece is valid text and the pieces add up to the text."""
+    out: list[tuple[str, int]] = []
     pending = b""
-    for token in enc.encode_ordinary(text):
-        pending += enc.decode_single_token_bytes(token)
+    held = 0
+    for raw in token_bytes(text, model):
+        pending += raw
+        held += 1
         try:
-            out.append(pending.decode("utf-8"))
+            out.append((pending.decode("utf-8"), held))
         except UnicodeDecodeError:
             continue
-        pending = b""
+        pending, held = b"", 0
     if pending:
-        out.append(pending.decode("utf-8", errors="replace"))
+        out.append((pending.decode("utf-8", errors="replace"), held))
     return out
+
+
+def pieces(text: str, model: str) -> list[str]:
+    return [piece for piece, _ in segments(text, model)]
 
 
 def truncate(text: str, limit: int, model: str) -> str:

@@ -20,7 +20,9 @@ from emulator.errors import (
     UnrecognizedArgument,
 )
 from emulator.flavours import Family, Flavour
-from emulator.model import Sampling, derived_int, generate, request_digest
+from emulator.model import Sampling, Shape, derived_int, generate, request_digest
+from emulator.model.checks import check_response_format, check_tools
+from emulator.model.structured import SchemaError
 from emulator.pagination import bracket_map, list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import ChatCompletionRequest, check_metadata
@@ -79,11 +81,15 @@ async def create_chat_completion(call: Call) -> Response:
         stop=request.stop_sequences(),
         n=request.n or 1,
     )
-    generation = generate(messages, deployment.model_name, sampling, sent.get("tools"))
+    shape = model_shape(request, sent)
+    try:
+        generation = generate(messages, deployment.model_name, sampling, shape)
+    except SchemaError as error:
+        raise InvalidRequest(f"Invalid schema for '{error.param}': {error}.", param=error.param) from None
     seed = (
         request.seed
         if request.seed is not None
-        else derived_int(request_digest(messages, deployment.model_name, sampling), "seed")
+        else derived_int(request_digest(messages, deployment.model_name, sampling, shape), "seed")
     )
     completion = Completion(
         runtime.ids.chat_completion(),
@@ -110,6 +116,19 @@ def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tu
         completion.request.metadata or {},
         completion.stored_record(),
         messages,
+    )
+
+
+def model_shape(request: ChatCompletionRequest, sent: dict[str, Any]) -> Shape:
+    check_response_format(sent.get("response_format"), sent["messages"])
+    check_tools(sent.get("tools"), sent.get("tool_choice"))
+    return Shape(
+        response_format=sent.get("response_format"),
+        tools=tuple(sent.get("tools") or ()),
+        tool_choice=sent.get("tool_choice"),
+        parallel_tool_calls=request.parallel_tool_calls is not False,
+        logprobs=bool(request.logprobs),
+        top_logprobs=request.top_logprobs or 0,
     )
 
 

@@ -1,0 +1,71 @@
+"""Request checks the model needs before it can answer: response_format and tool_choice, as the service
+rejects them (400, naming `param`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from emulator.errors import InvalidRequest
+from emulator.model import tools
+
+
+def _missing(param: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
+    )
+
+
+def check_response_format(response_format: dict[str, Any] | None, messages: Sequence[dict[str, Any]]) -> None:
+    if response_format is None:
+        return
+    kind = response_format.get("type")
+    if kind not in ("text", "json_object", "json_schema"):
+        raise InvalidRequest(
+            f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object' and 'json_schema'.",
+            param="response_format.type",
+        )
+    if kind == "json_object" and "json" not in str(messages).lower():
+        raise InvalidRequest(
+            "'messages' must contain the word 'json' in some form, to use 'response_format' of type "
+            "'json_object'.",
+            param="messages",
+        )
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, dict):
+            raise _missing("response_format.json_schema")
+        if not isinstance(spec.get("name"), str) or not spec["name"]:
+            raise _missing("response_format.json_schema.name")
+        if "schema" in spec and not isinstance(spec["schema"], dict):
+            raise InvalidRequest(
+                "Invalid type for 'response_format.json_schema.schema': expected an object.",
+                param="response_format.json_schema.schema",
+                code="invalid_type",
+            )
+
+
+def check_tools(tool_list: Sequence[dict[str, Any]] | None, tool_choice: Any) -> None:
+    for position, tool in enumerate(tool_list or ()):
+        if not isinstance(tools.function_of(tool).get("name"), str):
+            raise _missing(f"tools[{position}].function.name")
+    if tool_choice is None:
+        return
+    if not tool_list:
+        raise InvalidRequest(
+            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+            param="tool_choice",
+        )
+    if isinstance(tool_choice, str) and tool_choice not in ("none", "auto", "required"):
+        raise InvalidRequest(
+            f"Invalid value: '{tool_choice}'. Supported values are: 'none', 'auto', and 'required'.",
+            param="tool_choice",
+        )
+    name = tools.named_choice(tool_choice)
+    if isinstance(tool_choice, dict) and name is None:
+        raise _missing("tool_choice.function.name")
+    if name is not None and all(tools.function_of(t).get("name") != name for t in tool_list):
+        raise InvalidRequest(
+            f"Invalid value for 'tool_choice': function '{name}' is not one of the functions in 'tools'.",
+            param="tool_choice",
+        )

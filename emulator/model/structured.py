@@ -1,0 +1,486 @@
+"""JSON that a JSON Schema accepts, built deterministically and drawing on the prompt's words.
+
+Supports what structured outputs and function parameters use: `type` (also as a list), `enum`, `const`,
+`properties`/`required`/`additionalProperties`, `items`/`prefixItems`, `$ref` into `$defs`/`definitions`,
+`anyOf`/`oneOf`/`allOf`, string `format`s, `pattern`, and numeric, length, item-count and property-count
+bounds. Every optional property is filled, so answers look complete; recursion through `$ref` stops
+filling optional parts after a few levels so recursive schemas end.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import math
+import random
+import re
+import string
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from emulator.model import text
+
+try:  # the regex parser moved in Python 3.11
+    sre_parse: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - Python 3.10
+    sre_parse = importlib.import_module("sre_parse")
+
+_MAX_DEPTH = 6  # past this, only required properties and minimum item counts
+_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+@dataclass
+class Vocabulary:
+    """The prompt's words, ready to fill strings: key terms, proper-noun phrases and whole sentences."""
+
+    source: str
+    terms: list[str] = field(init=False)
+    phrases: list[str] = field(init=False)
+    sentences: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.terms = text.key_terms(self.source, 12) or ["example", "value", "item"]
+        found = []
+        for match in _PHRASE.finditer(self.source):
+            words = match.group(0).split()
+            if len(words) == 1 and _sentence_start(self.source, match.start()):
+                continue  # "Please", "Describe": capitalised only because a sentence begins there
+            while words and words[0].lower() in text.STOPWORDS | {"what's", "how's", "where's"}:
+                words.pop(0)
+            if words and " ".join(words) not in found:
+                found.append(" ".join(words))
+        self.phrases = found
+        self.sentences = text.sentences(self.source)
+
+    @cached_property
+    def title_terms(self) -> list[str]:
+        return [t.title() for t in self.terms]
+
+
+def _sentence_start(source: str, position: int) -> bool:
+    before = source[:position].rstrip()
+    return not before or before[-1] in ".!?:\n\"'"
+
+
+class SchemaError(ValueError):
+    """The schema cannot be satisfied (e.g. an unresolvable $ref); its message names the place."""
+
+    param = "response_format.json_schema.schema"
+
+
+class Generator:
+    def __init__(self, root: dict[str, Any], vocab: Vocabulary, rng: random.Random) -> None:
+        self.root = root
+        self.vocab = vocab
+        self.rng = rng
+
+    # -- dispatch -----------------------------------------------------------------------------------
+    def value(self, schema: Any, name: str = "", depth: int = 0) -> Any:
+        if schema is True or schema is None or schema == {}:
+            return self._string({}, name)
+        if not isinstance(schema, dict):
+            raise SchemaError(f"expected a schema object at '{name or '#'}'")
+        if "$ref" in schema:
+            target = self._resolve(schema["$ref"])
+            merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+            return self.value(merged, name, depth + 1)
+        if "allOf" in schema:
+            return self.value(self._merge_all(schema), name, depth)
+        if "const" in schema:
+            return schema["const"]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return self.rng.choice(schema["enum"])
+        for key in ("anyOf", "oneOf"):
+            if isinstance(schema.get(key), list) and schema[key]:
+                return self.value(self._pick_branch(schema[key], depth), name, depth)
+        kind = self._type(schema, depth)
+        if kind == "object":
+            return self._object(schema, depth)
+        if kind == "array":
+            return self._array(schema, name, depth)
+        if kind == "integer":
+            return self._integer(schema, name)
+        if kind == "number":
+            return self._number(schema, name)
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "null":
+            return None
+        return self._string(schema, name)
+
+    def _resolve(self, ref: str) -> dict[str, Any]:
+        if not ref.startswith("#"):
+            raise SchemaError(f"only local references are supported, got '{ref}'")
+        node: Any = self.root
+        for part in filter(None, ref[1:].split("/")):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or part not in node:
+                raise SchemaError(f"the reference '{ref}' does not resolve")
+            node = node[part]
+        if not isinstance(node, dict):
+            raise SchemaError(f"the reference '{ref}' does not point at a schema")
+        return node
+
+    def _merge_all(self, schema: dict[str, Any]) -> dict[str, Any]:
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = self._resolve(part["$ref"]) if isinstance(part, dict) and "$ref" in part else part
+            if not isinstance(part, dict):
+                continue
+            for key, val in part.items():
+                if key == "properties":
+                    merged["properties"] = {**merged.get("properties", {}), **val}
+                elif key == "required":
+                    merged["required"] = list(dict.fromkeys([*merged.get("required", []), *val]))
+                else:
+                    merged.setdefault(key, val)
+        return merged
+
+    def _pick_branch(self, branches: list[Any], depth: int) -> Any:
+        def is_null(branch: Any) -> bool:
+            return isinstance(branch, dict) and branch.get("type") == "null"
+
+        if depth >= _MAX_DEPTH and any(is_null(b) for b in branches):
+            return next(b for b in branches if is_null(b))
+        concrete = [b for b in branches if not is_null(b)] or branches
+        # Nullable fields ("X or null") get their value; real unions are chosen by the request's hash.
+        return concrete[0] if len(concrete) == 1 else self.rng.choice(concrete)
+
+    def _type(self, schema: dict[str, Any], depth: int) -> str:
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            options = [k for k in kind if k != "null"]
+            if not options or ("null" in kind and depth >= _MAX_DEPTH):
+                return "null"
+            return str(options[0])
+        if isinstance(kind, str):
+            return kind
+        if "properties" in schema or "additionalProperties" in schema:
+            return "object"
+        if "items" in schema or "prefixItems" in schema:
+            return "array"
+        if any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")):
+            return "number"
+        return "string"
+
+    # -- containers ---------------------------------------------------------------------------------
+    def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        properties: dict[str, Any] = schema.get("properties") or {}
+        required = set(schema.get("required") or ())
+        out: dict[str, Any] = {}
+        for key, sub in properties.items():
+            if key in required or depth < _MAX_DEPTH:
+                out[key] = self.value(sub, key, depth + 1)
+        extra = schema.get("additionalProperties")
+        wanted = int(schema.get("minProperties", 0 if properties else 1 if extra not in (None, False) else 0))
+        index = 0
+        while len(out) < wanted and extra is not False:
+            key = self.vocab.terms[index % len(self.vocab.terms)] + (
+                "" if index < len(self.vocab.terms) else str(index)
+            )
+            out.setdefault(key, self.value(extra if isinstance(extra, dict) else {}, key, depth + 1))
+            index += 1
+        return out
+
+    def _array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
+        low = int(schema.get("minItems", 0))
+        high = int(schema.get("maxItems", max(low, 3)))
+        prefix = schema.get("prefixItems") or []
+        count = low if depth >= _MAX_DEPTH else max(low, min(high, self.rng.randint(2, 3), high))
+        count = max(count, min(len(prefix), high))
+        items = schema.get("items", {})
+        singular = name[:-1] if name.endswith("s") else name
+        out: list[Any] = []
+        seen: set[str] = set()
+        attempts = 0
+        while len(out) < count and attempts < count * 8:
+            attempts += 1
+            position = len(out)
+            sub = prefix[position] if position < len(prefix) else items
+            item = self.value(sub if sub is not False else {}, singular, depth + 1)
+            marker = repr(item)
+            # Repeats read badly even where allowed: retry a few times before accepting one.
+            if marker in seen and (schema.get("uniqueItems") or attempts < count * 4):
+                continue
+            seen.add(marker)
+            out.append(item)
+        return out
+
+    # -- scalars ------------------------------------------------------------------------------------
+    def _bounds(self, schema: dict[str, Any], integer: bool) -> tuple[float, float]:
+        step = 1 if integer else 0.01
+        low = schema.get("minimum", -float("inf"))
+        high = schema.get("maximum", float("inf"))
+        if "exclusiveMinimum" in schema and isinstance(schema["exclusiveMinimum"], (int, float)):
+            low = max(low, schema["exclusiveMinimum"] + step)
+        if "exclusiveMaximum" in schema and isinstance(schema["exclusiveMaximum"], (int, float)):
+            high = min(high, schema["exclusiveMaximum"] - step)
+        return low, high
+
+    def _default_range(self, name: str) -> tuple[int, int]:
+        lowered = name.lower()
+        for hints, span in _NUMBER_HINTS:
+            if any(h in lowered for h in hints):
+                return span
+        return (1, 100)
+
+    def _range(self, schema: dict[str, Any], name: str, integer: bool) -> tuple[float, float]:
+        """The schema's bounds, narrowed to what the field's name suggests when they allow it."""
+        low, high = self._bounds(schema, integer)
+        d_low, d_high = self._default_range(name)
+        lo, hi = max(low, d_low), min(high, d_high)
+        if lo > hi:  # the name's range lies outside the bounds: stay near the bound that is set
+            lo, hi = (low, min(high, low + 100)) if low != -float("inf") else (max(low, high - 100), high)
+        if integer:
+            lo, hi = math.ceil(lo), math.floor(hi)
+        if lo > hi:
+            raise SchemaError(
+                f"'{name or '#'}' has no {'integer' if integer else 'number'} within its bounds"
+            )
+        return lo, hi
+
+    def _integer(self, schema: dict[str, Any], name: str) -> int:
+        lo, hi = self._range(schema, name, integer=True)
+        step = schema.get("multipleOf")
+        if isinstance(step, int) and step > 0:
+            return int(self._multiple(lo, hi, step, name))
+        return self.rng.randint(int(lo), int(hi))
+
+    def _number(self, schema: dict[str, Any], name: str) -> float:
+        lo, hi = self._range(schema, name, integer=False)
+        value = min(max(round(self.rng.uniform(lo, hi), 2), lo), hi)
+        step = schema.get("multipleOf")
+        if isinstance(step, (int, float)) and step > 0:
+            value = self._multiple(lo, hi, step, name)
+        return value
+
+    def _multiple(self, lo: float, hi: float, step: float, name: str) -> float:
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if first > last:
+            raise SchemaError(f"'{name or '#'}' has no multiple of {step} within its bounds")
+        k = self.rng.randint(first, last)
+        return k * step if isinstance(step, int) else round(k * step, 10)
+
+    def _string(self, schema: dict[str, Any], name: str) -> str:
+        fmt = schema.get("format")
+        pattern = schema.get("pattern")
+        if isinstance(fmt, str) and fmt in _FORMATS:
+            value = _FORMATS[fmt](self)
+        elif isinstance(pattern, str):
+            value = self._from_pattern(pattern, name)
+        else:
+            value = self._named_string(name)
+        return self._fit_length(value, schema, name)
+
+    def _fit_length(self, value: str, schema: dict[str, Any], name: str) -> str:
+        low = int(schema.get("minLength", 0))
+        high = schema.get("maxLength")
+        filler = iter(self.vocab.terms * (low // 3 + 2))
+        while len(value) < low:
+            value = (value + " " + next(filler, "x")).strip() if value else next(filler, "x")
+        if isinstance(high, int) and len(value) > high:
+            value = value[:high].rstrip() if len(value[:high].rstrip()) >= low else value[:high]
+        return value
+
+    def _from_pattern(self, pattern: str, name: str) -> str:
+        try:
+            value = _RegexWriter(self.rng).write(sre_parse.parse(pattern))
+        except (re.error, RecursionError, ValueError, TypeError):
+            return self._named_string(name)
+        return value if re.search(pattern, value) else self._named_string(name)
+
+    def _named_string(self, name: str) -> str:
+        lowered = name.lower()
+        for hints, writer in _STRING_HINTS:
+            if any(h == lowered or lowered.endswith("_" + h) or lowered.endswith(h) for h in hints):
+                return writer(self)
+        return self.rng.choice(self.vocab.terms)
+
+    # helpers used by the hint and format tables
+    def phrase(self) -> str:
+        if self.vocab.phrases:
+            return self.rng.choice(self.vocab.phrases)
+        return " ".join(self.vocab.title_terms[:2])
+
+    def sentence(self) -> str:
+        if self.vocab.sentences:
+            return self.rng.choice(self.vocab.sentences)
+        terms = self.vocab.terms
+        return f"{terms[0].capitalize()} relates to {', '.join(terms[1:3]) or terms[0]}."
+
+    def word(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.rng.choice(self.vocab.terms).lower()).strip("-") or "item"
+
+    def moment(self) -> datetime.datetime:
+        return _EPOCH + datetime.timedelta(seconds=self.rng.randrange(0, 3 * 365 * 86400))
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+
+class _RegexWriter:
+    """A string that a parsed regular expression matches (a short one: repeats stay near their minimum)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def write(self, parsed: Any) -> str:
+        return "".join(self._node(op, av) for op, av in parsed)
+
+    def _node(self, op: Any, av: Any) -> str:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(av)
+        if name == "NOT_LITERAL":
+            return "x" if chr(av) != "x" else "y"
+        if name == "ANY":
+            return self.rng.choice(string.ascii_lowercase)
+        if name == "IN":
+            return self._class(av)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = av
+            top = low + 2 if str(high) == "MAXREPEAT" else min(high, low + 2)
+            return "".join(self.write(sub) for _ in range(self.rng.randint(low, max(low, top))))
+        if name == "SUBPATTERN":
+            return self.write(av[-1])
+        if name == "BRANCH":
+            return self.write(self.rng.choice(av[1]))
+        if name == "CATEGORY":
+            return self._category(str(av))
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            return ""
+        raise ValueError(f"unsupported regex element {name}")
+
+    def _class(self, items: list[Any]) -> str:
+        if items and str(items[0][0]) == "NEGATE":
+            excluded = self._members(items[1:])
+            return next(c for c in string.ascii_letters + string.digits if c not in excluded)
+        options = self._members(items)
+        return self.rng.choice(sorted(options)) if options else "x"
+
+    def _members(self, items: list[Any]) -> set[str]:
+        members: set[str] = set()
+        for op, av in items:
+            kind = str(op)
+            if kind == "LITERAL":
+                members.add(chr(av))
+            elif kind == "RANGE":
+                members.update(chr(c) for c in range(av[0], min(av[1], av[0] + 60) + 1))
+            elif kind == "CATEGORY":
+                members.update(_CATEGORY_CHARS.get(str(av), "x"))
+        return members
+
+    def _category(self, category: str) -> str:
+        return self.rng.choice(_CATEGORY_CHARS.get(category, "x"))
+
+
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": string.digits,
+    "CATEGORY_NOT_DIGIT": string.ascii_letters,
+    "CATEGORY_WORD": string.ascii_letters + string.digits + "_",
+    "CATEGORY_NOT_WORD": "-.",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_NOT_SPACE": string.ascii_letters,
+}
+
+_FORMATS: dict[str, Any] = {
+    "date": lambda g: g.moment().date().isoformat(),
+    "date-time": lambda g: g.moment().isoformat().replace("+00:00", "Z"),
+    "time": lambda g: g.moment().time().isoformat() + "Z",
+    "duration": lambda g: f"P{g.rng.randint(1, 30)}D",
+    "email": lambda g: f"{g.word()}@example.com",
+    "idn-email": lambda g: f"{g.word()}@example.com",
+    "uri": lambda g: f"https://example.com/{g.word()}",
+    "url": lambda g: f"https://example.com/{g.word()}",
+    "iri": lambda g: f"https://example.com/{g.word()}",
+    "uri-reference": lambda g: f"/{g.word()}",
+    "hostname": lambda g: f"{g.word()}.example.com",
+    "idn-hostname": lambda g: f"{g.word()}.example.com",
+    "ipv4": lambda g: f"192.0.2.{g.rng.randint(1, 254)}",
+    "ipv6": lambda g: f"2001:db8::{g.rng.randint(1, 65535):x}",
+    "uuid": lambda g: g.uuid(),
+    "regex": lambda g: f"^{g.word()}$",
+}
+
+_STRING_HINTS: list[tuple[tuple[str, ...], Any]] = [
+    (("email",), _FORMATS["email"]),
+    (("url", "uri", "link", "website", "href"), _FORMATS["uri"]),
+    (("uuid", "guid"), _FORMATS["uuid"]),
+    (("date", "birthday", "dob"), _FORMATS["date"]),
+    (("timestamp", "datetime", "created_at", "updated_at", "time"), _FORMATS["date-time"]),
+    (("phone", "telephone"), lambda g: f"+1-555-01{g.rng.randint(0, 99):02d}"),
+    (("id",), lambda g: f"{g.word()}-{g.rng.randint(100, 999)}"),
+    (
+        ("city", "location", "country", "place", "address", "destination", "origin", "region"),
+        lambda g: g.phrase(),
+    ),
+    (
+        (
+            "name",
+            "title",
+            "author",
+            "company",
+            "brand",
+            "label",
+            "participant",
+            "attendee",
+            "member",
+            "person",
+            "people",
+            "user",
+            "customer",
+            "employee",
+            "speaker",
+            "guest",
+            "owner",
+        ),
+        lambda g: g.phrase(),
+    ),
+    (
+        (
+            "description",
+            "summary",
+            "text",
+            "content",
+            "explanation",
+            "reason",
+            "reasoning",
+            "answer",
+            "body",
+            "message",
+            "comment",
+            "details",
+            "sentence",
+            "response",
+        ),
+        lambda g: g.sentence(),
+    ),
+    (
+        ("query", "question", "prompt", "search", "q", "input", "keywords"),
+        lambda g: " ".join(g.vocab.terms[:3]),
+    ),
+]
+
+_NUMBER_HINTS: list[tuple[tuple[str, ...], tuple[int, int]]] = [
+    (("age",), (18, 80)),
+    (("year",), (2000, 2030)),
+    (("month",), (1, 12)),
+    (("day",), (1, 28)),
+    (("hour",), (0, 23)),
+    (("minute", "second"), (0, 59)),
+    (("percent", "percentage"), (0, 100)),
+    (("score", "rating", "confidence", "probability"), (0, 1)),
+    (("price", "cost", "amount", "salary", "total"), (5, 500)),
+    (("count", "quantity", "number", "num", "size", "limit", "steps"), (1, 10)),
+    (("lat",), (-90, 90)),
+    (("lon", "lng"), (-180, 180)),
+    (("temperature", "temp"), (-10, 35)),
+]
+
+
+def instance(schema: dict[str, Any], vocab: Vocabulary, rng: random.Random) -> Any:
+    """A value the schema accepts, as the same request always gets it."""
+    return Generator(schema, vocab, rng).value(schema)
