@@ -1,4 +1,7 @@
-"""Create: the emulator's `chat.completions.create(store=True)` throughput against the stack's limit."""
+"""Create: the emulator's `chat.completions.create(store=True)` throughput against the stack's limit.
+
+Both servers run side by side, each on a SQLite file of its own, and wrk takes turns between them.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +14,24 @@ from bench.report import Figure
 from bench.workload import CREATE_BODY, CREATE_PATH, HEADERS
 
 CONNECTIONS = 32
-SECONDS = 10.0
+SECONDS = 10
 BAR = 0.5
 
 
 def run(options: Options) -> list[Figure]:
-    seconds = options.seconds(SECONDS)
-    with tempfile.TemporaryDirectory(prefix="aoai-bench-") as folder:
-        with servers.emulator(os.path.join(folder, "emulator.sqlite3")) as base:
-            load = wrk.Load(base + CREATE_PATH, "POST", CREATE_BODY, HEADERS)
-            ours = wrk.measure(load, seconds=seconds, connections=CONNECTIONS)
-        with servers.bare(os.path.join(folder, "bare.sqlite3")) as base:
-            load = wrk.Load(base + "/insert", "POST", CREATE_BODY, HEADERS)
-            limit = wrk.measure(load, seconds=seconds, connections=CONNECTIONS)
+    with (
+        tempfile.TemporaryDirectory(prefix="aoai-bench-") as folder,
+        servers.emulator(os.path.join(folder, "emulator.sqlite3")) as emulator,
+        servers.bare(os.path.join(folder, "bare.sqlite3")) as bare,
+    ):
+        ours, limit = wrk.compare(
+            [
+                wrk.Load(emulator + CREATE_PATH, "POST", CREATE_BODY, HEADERS),
+                wrk.Load(bare + "/insert", "POST", CREATE_BODY, HEADERS),
+            ],
+            seconds=options.seconds(SECONDS),
+            connections=CONNECTIONS,
+        )
     ratio = ours.rps / limit.rps if limit.rps else 0.0
     return [
         Figure("create store=True: emulator", f"{ours.rps:,.0f} req/s", notes=ours.summary()),

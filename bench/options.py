@@ -9,5 +9,6 @@ from dataclasses import dataclass
 class Options:
     time_scale: float = 1.0  # multiplies every measured duration
 
-    def seconds(self, full: float) -> float:
-        return max(1.0, full * self.time_scale)
+    def seconds(self, full: int) -> int:
+        """Whole seconds, as wrk takes them, and at least one per round of two."""
+        return max(2, round(full * self.time_scale))

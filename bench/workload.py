@@ -1,10 +1,14 @@
-"""What the benchmark sends: the stored-completion request of seed 001, on the Azure dated surface."""
+"""What the benchmark sends: the stored-completion request of seed 001, on the Azure dated surface.
+
+Every create request differs by a number in its user message (see wrk.VARY), as real traffic does.
+"""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import urlencode
 
+from bench.wrk import VARY
 from emulator.settings import DEFAULT_API_KEY
 
 API_VERSION = "2025-02-01-preview"
@@ -31,11 +35,17 @@ CREATE_BODY = json.dumps(
                 "method, create multiple decision trees using random feature subsets. Gradient Boosting builds "
                 "trees sequentially, with each tree focusing on correcting the errors of previous trees. These "
                 "methods often achieve better performance than single models by reducing overfitting and "
-                "variance while capturing different aspects of the data.",
+                "variance while capturing different aspects of the data. (Sample " + VARY + ".)",
             },
         ],
     }
 ).encode()
+
+
+def create_body(number: int) -> bytes:
+    """One create request, as the load generator sends it with `number` in place of VARY."""
+    return CREATE_BODY.replace(VARY.encode(), str(number).encode())
+
 
 # Stored completions spread over USERS users, so one metadata filter matches a tenth of them whatever
 # the store's size: the page is always full and the count of matches grows with the data.
@@ -48,6 +58,15 @@ def metadata_for(index: int) -> dict[str, str]:
 
 
 def list_path() -> str:
-    """The filtered list as AzureOpenAI sends it: the 20 newest completions with user=user-3."""
+    """The filtered list as AzureOpenAI sends it: the 20 newest completions with user=user-3, and `total`."""
     query = urlencode({"api-version": API_VERSION, f"metadata[{FILTER_KEY}]": FILTER_VALUE, "limit": 20})
     return "/openai/chat/completions?" + query
+
+
+def openai_list_path() -> str:
+    """The same page as OpenAI(base_url=.../v1) asks for it; that surface answers without `total`."""
+    query = urlencode({f"metadata[{FILTER_KEY}]": FILTER_VALUE, "limit": 20, "order": "desc"})
+    return "/v1/chat/completions?" + query
+
+
+OPENAI_HEADERS = {"authorization": f"Bearer {DEFAULT_API_KEY}"}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -35,9 +36,15 @@ def ensure_wrk() -> str:
     return found
 
 
+# Where a body takes a per-request number, so that no request repeats another: a cache keyed on the
+# request could otherwise answer every request after the first and the figure would measure the cache.
+VARY = "{{n}}"
+_runs = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class Load:
-    """What to send: one request, repeated."""
+    """What to send: one request, repeated; a body holding VARY gets a different number there each time."""
 
     url: str
     method: str = "GET"
@@ -59,6 +66,25 @@ class WrkResult:
     def rps(self) -> float:
         """Successful responses per second: a failed request never counts as throughput."""
         return (self.requests - self.failed) / self.seconds if self.seconds else 0.0
+
+    @classmethod
+    def merge(cls, results: Sequence[WrkResult]) -> WrkResult:
+        """Several runs of one load as one: counts add up; latencies are request-weighted means of the
+        runs' own figures (the runs' histograms are not kept, so percentiles are approximate)."""
+        requests = sum(r.requests for r in results)
+
+        def weighted(value: Callable[[WrkResult], float]) -> float:
+            return sum(value(r) * r.requests for r in results) / requests if requests else 0.0
+
+        return cls(
+            requests=requests,
+            seconds=sum(r.seconds for r in results),
+            failed=sum(r.failed for r in results),
+            latency_mean_ms=weighted(lambda r: r.latency_mean_ms),
+            latency_p50_ms=weighted(lambda r: r.latency_p50_ms),
+            latency_p99_ms=weighted(lambda r: r.latency_p99_ms),
+            cpu_share=max(r.cpu_share for r in results),
+        )
 
     def summary(self) -> str:
         """Context for a figure: latency, failures, and how busy the load generator itself was."""
@@ -90,15 +116,31 @@ def _lua_string(text: str) -> str:
 
 def lua_script(load: Load) -> str:
     lines = [f"wrk.method = {_lua_string(load.method)}"]
-    if load.body is not None:
-        lines.append(f"wrk.body = {_lua_string(load.body.decode())}")
     for name, value in (load.headers or {}).items():
         lines.append(f"wrk.headers[ {_lua_string(name)} ] = {_lua_string(value)}")
+    body = None if load.body is None else load.body.decode()
+    if body is not None and VARY in body:
+        head, tail = body.split(VARY, 1)
+        # Each run (warm-up included) and each of its threads counts from its own start, so no request
+        # repeats any other.
+        lines += [
+            f"head, tail, first, threads = {_lua_string(head)}, {_lua_string(tail)}, {next(_runs) * 10**9}, 0",
+            "setup = function(thread)",
+            "  threads = threads + 1",
+            "  thread:set('n', first + threads * 10^8)",
+            "end",
+            "request = function()",
+            "  n = n + 1",
+            "  return wrk.format(nil, nil, nil, head .. string.format('%d', n) .. tail)",
+            "end",
+        ]
+    elif body is not None:
+        lines.append(f"wrk.body = {_lua_string(body)}")
     return "\n".join(lines) + "\n" + _DONE
 
 
-def run(load: Load, *, seconds: float, connections: int, threads: int = 1) -> WrkResult:
-    """Drive `load` for `seconds` over `connections` keep-alive connections."""
+def run(load: Load, *, seconds: int, connections: int, threads: int = 1) -> WrkResult:
+    """Drive `load` for `seconds` (wrk takes whole seconds) over `connections` keep-alive connections."""
     binary = ensure_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script(load))
@@ -107,7 +149,7 @@ def run(load: Load, *, seconds: float, connections: int, threads: int = 1) -> Wr
             binary,
             f"-t{threads}",
             f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
+            f"-d{max(1, seconds)}s",
             "--timeout",
             "10s",
             "-s",
@@ -139,8 +181,19 @@ def run(load: Load, *, seconds: float, connections: int, threads: int = 1) -> Wr
     )
 
 
-def measure(load: Load, *, seconds: float, connections: int, warmup: float = 1.0) -> WrkResult:
-    """A short unmeasured run first (imports, caches, the database's pages), then the measured one."""
+def compare(
+    loads: Sequence[Load], *, seconds: int, connections: int, rounds: int = 2, warmup: int = 1
+) -> list[WrkResult]:
+    """Measure each load for `seconds` in all, taking turns over `rounds`, so that a burst of other
+    work on the machine weighs on every side alike instead of on whichever ran at that moment.
+
+    Each load first gets an unmeasured warm-up (imports, caches, the database's pages)."""
     if warmup > 0:
-        run(load, seconds=warmup, connections=connections)
-    return run(load, seconds=seconds, connections=connections)
+        for load in loads:
+            run(load, seconds=warmup, connections=connections)
+    per_round = max(1, round(seconds / rounds))
+    taken: list[list[WrkResult]] = [[] for _ in loads]
+    for _ in range(rounds):
+        for index, load in enumerate(loads):
+            taken[index].append(run(load, seconds=per_round, connections=connections))
+    return [WrkResult.merge(results) for results in taken]
