@@ -11,8 +11,15 @@ _ALNUM = string.ascii_letters + string.digits
 
 class IdFactory:
     def __init__(self, seed: int) -> None:
+        self._seed = seed
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+
+    def resume(self, reopenings: int) -> None:
+        """Switch to a sequence of its own for the n-th reopening of a database file, whose rows
+        already hold the ids the seed's first sequence gives."""
+        with self._lock:
+            self._random.seed(f"{self._seed}:{reopenings}")
 
     def _choose(self, alphabet: str, length: int) -> str:
         with self._lock:

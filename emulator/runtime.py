@@ -51,6 +51,8 @@ class Runtime:
 
     async def start(self) -> None:
         await self.db.open()
+        if self.db.reopenings:
+            self.ids.resume(self.db.reopenings)
         self.files.open()
         await self.completions.set_quota(self.settings.store_quota_bytes)
 

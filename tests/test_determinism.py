@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from emulator.testing import InProcessEmulator, LiveEmulator
@@ -79,3 +80,8 @@ def test_the_clock_start_sets_created() -> None:
     with InProcessEmulator(clock_start=1_700_000_000.9) as emu:
         created = json.loads(run_sequence(emu)[0][2])
     assert created["created"] == 1_700_000_000
+
+
+def test_a_fresh_database_file_answers_as_memory_does(tmp_path: Path) -> None:
+    with InProcessEmulator() as memory, InProcessEmulator(db_path=str(tmp_path / "d.sqlite3")) as on_disk:
+        assert_same(run_sequence(memory), run_sequence(on_disk))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionDeleted, ChatCompletionStoreMessage
 
+from emulator.testing import InProcessEmulator
 from tests.surfaces import (
     MODEL,
     MODEL_NAME,
@@ -448,3 +450,14 @@ def test_async_auto_pagination(emulator: Any) -> None:
             return [c.id async for c in aclient.chat.completions.list(limit=5, order="asc")]
 
     assert asyncio.run(run()) == ids
+
+
+def test_storing_again_after_a_restart_on_the_same_file(tmp_path: Path) -> None:
+    db_path = str(tmp_path / "store.sqlite3")
+    ids = []
+    for _ in range(3):
+        with InProcessEmulator(db_path=db_path) as emu:
+            sdk = client(emu, "openai").chat.completions
+            ids.append(sdk.create(model=MODEL, messages=SUMMARY_MESSAGES, store=True).id)
+            assert [c.id for c in sdk.list()] == ids
+    assert len(set(ids)) == 3

@@ -22,6 +22,7 @@ class Database:
     def __init__(self, path: str | None) -> None:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
+        self.reopenings = 0  # how often the file had been opened before this time
 
     @property
     def is_open(self) -> bool:
@@ -32,6 +33,7 @@ class Database:
         self._conn = conn
         await self.run(_configure, self.path is not None)
         await self.run(migrations.migrate)
+        self.reopenings = await self.run(_count_opening) if self.path else 0
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -55,6 +57,13 @@ def _configure(conn: sqlite3.Connection, on_disk: bool) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 5000")
+
+
+def _count_opening(conn: sqlite3.Connection) -> int:
+    """Openings of this file before this one, counted in SQLite's spare `user_version` header field."""
+    before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    conn.execute(f"PRAGMA user_version = {before + 1}")
+    return before
 
 
 @contextmanager
