@@ -461,3 +461,30 @@ def test_storing_again_after_a_restart_on_the_same_file(tmp_path: Path) -> None:
             ids.append(sdk.create(model=MODEL, messages=SUMMARY_MESSAGES, store=True).id)
             assert [c.id for c in sdk.list()] == ids
     assert len(set(ids)) == 3
+
+
+def test_concurrent_stores_are_all_kept(emulator: Any) -> None:
+    async def run() -> list[str]:
+        async with emulator.async_azure_client(api_version=STORED_API_VERSION) as aclient:
+            created = await asyncio.gather(
+                *(
+                    aclient.chat.completions.create(
+                        model=MODEL,
+                        messages=[{"role": "user", "content": f"Concurrent {i}"}],
+                        store=True,
+                        metadata={"run": "parallel", "i": str(i)},
+                    )
+                    for i in range(25)
+                )
+            )
+            return [c.id for c in created]
+
+    ids = asyncio.run(run())
+    assert len(set(ids)) == 25
+    page = client(emulator, "azure").chat.completions.list(metadata={"run": "parallel"}, limit=100)
+    assert set(listed_ids(page)) == set(ids)
+    assert extra(page, "total") == 25
+    for i in (0, 24):
+        assert listed_ids(client(emulator, "openai").chat.completions.list(metadata={"i": str(i)})) == [
+            ids[i]
+        ]
