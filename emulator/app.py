@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import auth
+from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
 from emulator.resources import chat_completions, control, seeding
@@ -23,7 +23,7 @@ _SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None
 
 
 def all_operations() -> tuple[Operation, ...]:
-    return (*chat_completions.OPERATIONS, *control.OPERATIONS, *seeding.OPERATIONS)
+    return (*chat_completions.OPERATIONS, *control.OPERATIONS, *seeding.OPERATIONS, *openapi.OPERATIONS)
 
 
 def full_path(flavour: Flavour | None, path: str) -> str:

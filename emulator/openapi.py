@@ -1,0 +1,153 @@
+"""The emulator's own OpenAPI document, generated from the registered operations.
+
+`GET /_emulator/openapi.json` lists every route the emulator serves on each surface, with the
+credentials and api-version each takes. Emulator-only routes carry `x-emulator-extension: true`;
+Azure dated routes gated by api-version carry `x-emulator-feature` with the first version serving them.
+Request and response bodies follow the official documents (see the README); this one is the map.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.responses import Response
+
+from emulator import __version__, versions
+from emulator.flavours import Flavour
+from emulator.routing import Access, Call, Operation, json_response
+
+PATH = "/_emulator/openapi.json"
+_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+_TAGS = {
+    Flavour.AZURE: "Azure OpenAI (dated api-version)",
+    Flavour.AZURE_V1: "Azure OpenAI v1",
+    Flavour.OPENAI: "OpenAI",
+    None: "Emulator",
+}
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message"],
+            "properties": {
+                "message": {"type": "string"},
+                "type": {"type": ["string", "null"]},
+                "param": {"type": ["string", "null"]},
+                "code": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+
+
+def _security(op: Operation, flavour: Flavour | None) -> list[dict[str, list[str]]]:
+    if op.public:
+        return []
+    if flavour is Flavour.OPENAI:
+        return [{"bearer": []}]
+    return [{"apiKey": []}, {"bearer": []}]
+
+
+def _parameters(flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PARAM.findall(path)
+    ]
+    if flavour is Flavour.AZURE:
+        params.append(
+            {
+                "name": "api-version",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "enum": list(versions.KNOWN_VERSIONS)},
+            }
+        )
+    elif flavour is Flavour.AZURE_V1:
+        params.append(
+            {"name": "api-version", "in": "query", "schema": {"type": "string", "enum": ["v1", "preview"]}}
+        )
+    return params
+
+
+def _operation(op: Operation, flavour: Flavour | None, path: str, operation_id: str) -> dict[str, Any]:
+    doc = (op.handler.__doc__ or "").strip().splitlines()
+    entry: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": op.name.replace("_", " "),
+        "tags": [_TAGS[flavour]],
+        "parameters": _parameters(flavour, path),
+        "security": _security(op, flavour),
+        "responses": {
+            "200": {"description": "Success"},
+            "default": {
+                "description": "An error, in the surface's envelope",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
+        "x-emulator-access": op.access.value,
+        "x-emulator-family": op.family.value,
+    }
+    if doc:
+        entry["description"] = doc[0]
+    if op.extension:
+        entry["x-emulator-extension"] = True
+    if op.feature is not None and flavour is Flavour.AZURE:
+        feature = versions.FEATURES.get(op.feature)
+        entry["x-emulator-feature"] = {"name": op.feature} | (
+            {"first_preview": feature.first_preview, "first_stable": feature.first_stable, "last": feature.last}
+            if feature
+            else {}
+        )
+    return entry
+
+
+def document(operations: Iterable[Operation]) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
+    for op in operations:
+        for flavour, path in op.paths:
+            full = (flavour.prefix if flavour else "") + path
+            operation_id = op.name if flavour is None else f"{op.name}_{flavour.value}"
+            while operation_id in used:  # the same operation at a second path on one surface
+                operation_id += "_alt"
+            used.add(operation_id)
+            paths.setdefault(full, {})[op.method.lower()] = _operation(op, flavour, path, operation_id)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "aoai-emulator",
+            "version": __version__,
+            "description": "A local emulator of the Azure OpenAI and OpenAI APIs: every route it serves.",
+        },
+        "tags": [{"name": name} for name in _TAGS.values()],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            },
+            "schemas": {"Error": _ERROR},
+        },
+    }
+
+
+@functools.cache
+def _served() -> dict[str, Any]:
+    from emulator.app import all_operations  # the app imports this module's operation
+
+    return document(all_operations())
+
+
+async def get_openapi(call: Call) -> Response:
+    """The emulator's own OpenAPI document: every route on every surface, extensions marked."""
+    return json_response(_served())
+
+
+OPERATIONS = (
+    Operation("get_openapi", "GET", ((None, PATH),), get_openapi, Access.READ, extension=True, public=True),
+)
