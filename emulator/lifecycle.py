@@ -182,8 +182,9 @@ class Timeline:
         needed = fraction * self.train_seconds
         for start, end in self.running:
             span = end - start
-            if needed <= span + 1e-9:
-                return start + max(needed, 0.0)
+            # Times are Unix seconds: a span loses ~1e-7 s to rounding, so compare with a millisecond slack.
+            if needed <= span + 1e-3:
+                return min(end, start + max(needed, 0.0))
             needed -= span
         return None
 
