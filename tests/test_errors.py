@@ -255,6 +255,13 @@ def test_lenient_api_version_accepts_a_newer_version(emulator: Any) -> None:
             emulator.azure_client(api_version=version).chat.completions.list()
 
 
+@pytest.mark.settings(lenient_api_version=True)
+def test_a_lenient_newer_stable_version_has_every_feature_of_the_newest_known(emulator: Any) -> None:
+    sdk = emulator.azure_client(api_version="2030-01-01")
+    created = sdk.chat.completions.create(model=MODEL, messages=HELLO, store=True, metadata={"a": "b"})
+    assert sdk.chat.completions.retrieve(created.id).metadata == {"a": "b"}
+
+
 @pytest.mark.parametrize("version", ["v1", "preview"])
 def test_azure_v1_accepts_its_own_versions(emulator: Any, version: str) -> None:
     response = send(
