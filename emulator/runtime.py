@@ -18,6 +18,7 @@ from emulator.routing import Guard
 from emulator.settings import Settings
 from emulator.store.completions import CompletionStore
 from emulator.store.db import Database
+from emulator.store.evals import EvalStore
 from emulator.store.files import FileStore, files_dir_for
 
 
@@ -44,6 +45,7 @@ class Runtime:
         self.ids = IdFactory(settings.id_seed)
         self.db = Database(settings.db_path)
         self.completions = CompletionStore(self.db)
+        self.evals = EvalStore(self.db)
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.deployments = make_deployments(settings)
         # Checks every request passes before its handler: rate limits, injected faults, key roles.

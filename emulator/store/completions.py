@@ -72,6 +72,8 @@ class StoredCompletion:
 class CompletionFilter:
     metadata: Mapping[str, str]
     model: str | None = None
+    created_after: int | None = None  # inclusive
+    created_before: int | None = None  # exclusive
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,13 @@ class CompletionStore:
             if where.model is not None:
                 clauses.append("c.model = ?")
                 params.append(where.model)
+            # On the indexed column of the source, so the metadata-only count below stays valid.
+            if where.created_after is not None:
+                clauses.append(f"{order_cols[0]} >= ?")
+                params.append(where.created_after)
+            if where.created_before is not None:
+                clauses.append(f"{order_cols[0]} < ?")
+                params.append(where.created_before)
             filter_clauses, filter_params = list(clauses), list(params)
             if page.after is not None:
                 cursor = conn.execute(
