@@ -150,10 +150,15 @@ def test_a_deployments_file_changes_the_served_set() -> None:
 def test_serve_prints_the_banner_and_serves_its_deployments_flag() -> None:
     with LiveEmulator(extra_args=("--deployments", str(FIXTURE))) as emu:
         check_fixture_deployments(emu)
+        # Stop the server first, so reading what it printed cannot block.
+        emu.process.terminate()
+        emu.process.wait(timeout=10)
         assert emu.process.stdout is not None
-        printed = [emu.process.stdout.readline().decode() for _ in range(11)]
-    assert f"  export AZURE_OPENAI_ENDPOINT={emu.endpoint}\n" in printed
-    assert f"  export OPENAI_BASE_URL={emu.endpoint}/v1\n" in printed
+        printed = emu.process.stdout.read().decode().splitlines()
+    assert f"  export AZURE_OPENAI_ENDPOINT={emu.endpoint}" in printed
+    assert f"  export AZURE_OPENAI_API_KEY={emu.key}" in printed
+    assert f"  export OPENAI_BASE_URL={emu.endpoint}/v1" in printed
+    assert f"  export OPENAI_API_KEY={emu.key}" in printed
 
 
 def test_inline_deployments_setting() -> None:
