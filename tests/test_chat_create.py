@@ -399,3 +399,10 @@ def test_n_choices_are_stored_whole(emulator: Any) -> None:
     stored = validated(client(emulator, "azure").chat.completions.retrieve(created.id))
     assert [c.message.content for c in stored.choices] == [c.message.content for c in created.choices]
     assert [c.index for c in stored.choices] == [0, 1, 2]
+
+
+def test_the_path_deployment_wins_over_the_body_model(emulator: Any) -> None:
+    sdk = emulator.azure_client(azure_deployment="gpt-4o-mini")
+    raw = sdk.chat.completions.with_raw_response.create(model="gpt-4o", messages=HELLO)
+    assert raw.http_request.url.path == "/openai/deployments/gpt-4o-mini/chat/completions"
+    assert raw.parse().model == "gpt-4o-mini-2024-07-18"
