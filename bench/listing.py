@@ -1,8 +1,8 @@
 """Filtered list: the 20 newest of N stored completions with one metadata filter.
 
 Both sides are measured over HTTP under the same uvicorn settings, on the same database file: the
-emulator's Azure list route (as AzureOpenAI calls it, so the response carries `total`) against
-bench/bare.py's /list, which runs the same indexed page query and match count and nothing else.
+emulator's Azure list route (as AzureOpenAI calls it, so the response also carries `total`) against
+bench/bare.py's /list, which runs the indexed page query and nothing else.
 
 Scale compares the emulator's median latency on one connection with SMALL and with LARGE stored
 completions (two files, two servers, measured in turns); the same page on the OpenAI surface, which
