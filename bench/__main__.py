@@ -7,6 +7,7 @@ The bench reports and always exits 0: a missed bar is a FAIL row, not a failed c
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,6 +25,11 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
 )
 
 
+def machine(load_before: float) -> str:
+    """The machine's own load around the run: figures taken while other work ran are not comparable."""
+    return f"{os.cpu_count()} CPUs, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter measurements, for a smoke run")
@@ -37,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     figures: list[Figure] = []
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     for name, section in SECTIONS:
         if args.only and name not in args.only:
             continue
@@ -48,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures.append(Figure(f"{name}: could not be measured", type(exc).__name__, "runs", False))
     print()
     print(table(figures))
-    print(f"\n(measured in {time.monotonic() - started:.0f} s)")
+    print(f"\n(measured in {time.monotonic() - started:.0f} s; {machine(load_before)})")
     return 0
 
 
