@@ -14,7 +14,7 @@ from starlette.routing import Route
 from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
-from emulator.resources import chat_completions, control, evals, seeding
+from emulator.resources import chat_completions, control, evals, files, seeding
 from emulator.routing import Operation, endpoint, error_response, with_request_ids
 from emulator.runtime import Runtime
 from emulator.settings import Settings
@@ -25,6 +25,7 @@ _SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None
 def all_operations() -> tuple[Operation, ...]:
     return (
         *chat_completions.OPERATIONS,
+        *files.OPERATIONS,
         *evals.OPERATIONS,
         *control.OPERATIONS,
         *seeding.OPERATIONS,

@@ -105,6 +105,10 @@ FEATURES: dict[str, Feature] = {
         Feature("legacy_fine_tunes", "2022-03-01-preview", "2022-12-01", last="2024-12-01-preview"),
         Feature("legacy_deployments", "2022-03-01-preview", "2022-12-01", last="2023-03-15-preview"),
         Feature("models", "2022-03-01-preview", "2022-12-01"),
+        # Response shapes of the 2022/2023 authoring API (legacy file statuses and statistics, 204 deletes).
+        Feature("legacy_shapes", "2022-03-01-preview", "2022-12-01", last="2023-05-15"),
+        # Model capabilities carried `scale_types` instead of `chat_completion` up to these versions.
+        Feature("model_scale_types", "2022-03-01-preview", "2022-12-01", last="2023-03-15-preview"),
         Feature("evals", "2025-04-01-preview", None),
     )
 }
