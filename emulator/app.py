@@ -15,6 +15,7 @@ from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
 from emulator.resources import chat_completions, control, evals, files, seeding
+from emulator.resources import scripts as script_routes
 from emulator.routing import Operation, endpoint, error_response, with_request_ids
 from emulator.runtime import Runtime
 from emulator.settings import Settings
@@ -27,7 +28,7 @@ def all_operations() -> tuple[Operation, ...]:
         *chat_completions.OPERATIONS,
         *files.OPERATIONS,
         *evals.OPERATIONS,
-        *control.OPERATIONS,
+        *control.OPERATIONS, *script_routes.OPERATIONS,
         *seeding.OPERATIONS,
         *openapi.OPERATIONS,
     )

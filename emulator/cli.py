@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from emulator.deployments import DEFAULT_DEPLOYMENTS, DeploymentFileError, load_deployments_file
+from emulator.model.scripts import ScriptBook, ScriptError, load_file
 from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
 
 
@@ -55,6 +56,13 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["api_keys"] = tuple(args.api_key)
     if args.deployments:
         overrides["deployments_file"] = args.deployments
+    if args.scripts:
+        try:
+            ScriptBook().add(load_file(args.scripts))
+        except ScriptError as exc:
+            print(f"aoai-emulator: {exc}", file=sys.stderr)
+            return 2
+        overrides["scripts_file"] = args.scripts
     if args.store_quota_bytes is not None:
         overrides["store_quota_bytes"] = args.store_quota_bytes
     settings = Settings.from_env(**overrides)
@@ -93,6 +101,7 @@ def parser() -> argparse.ArgumentParser:
         help=f"accepted key; repeat for several (default: {DEFAULT_API_KEY})",
     )
     serve.add_argument("--deployments", metavar="FILE", help="JSON file declaring the deployments")
+    serve.add_argument("--scripts", metavar="FILE", help="JSON file of scripted answers (see README)")
     serve.add_argument("--store-quota-bytes", type=int, help="stored-completions quota (default: 10 GiB)")
     serve.add_argument(
         "--clock-start",

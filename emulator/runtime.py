@@ -14,6 +14,7 @@ from emulator.deployments import (
     parse_deployments,
 )
 from emulator.ids import IdFactory
+from emulator.model.scripts import ScriptBook, load_file
 from emulator.routing import Guard
 from emulator.settings import Settings
 from emulator.store.completions import CompletionStore
@@ -34,6 +35,13 @@ def make_deployments(settings: Settings) -> DeploymentRegistry:
     return DeploymentRegistry(DEFAULT_DEPLOYMENTS)
 
 
+def make_scripts(settings: Settings) -> ScriptBook:
+    book = ScriptBook()
+    if settings.scripts_file:
+        book.add(load_file(settings.scripts_file))
+    return book
+
+
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.initial_settings = settings
@@ -48,6 +56,7 @@ class Runtime:
         self.evals = EvalStore(self.db)
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.deployments = make_deployments(settings)
+        self.scripts = make_scripts(settings)
         # Checks every request passes before its handler: rate limits, injected faults, key roles.
         self.guards: list[Guard] = []
 

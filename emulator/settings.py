@@ -22,6 +22,7 @@ class Settings:
     api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
     deployments_file: str | None = None
     deployments: Mapping[str, Any] | None = None  # inline override, same shape as the file
+    scripts_file: str | None = None  # scripted answers loaded at start and on every reset
     store_quota_bytes: int = 10 * GIB
     max_file_bytes: int = 512 * 1024**2  # the largest file an upload or import may store
     clock_start: float | None = DEFAULT_CLOCK_START  # None: wall-clock time
@@ -49,6 +50,8 @@ class Settings:
             )
         if env.get("AOAI_EMULATOR_DEPLOYMENTS"):
             values["deployments_file"] = env["AOAI_EMULATOR_DEPLOYMENTS"]
+        if env.get("AOAI_EMULATOR_SCRIPTS"):
+            values["scripts_file"] = env["AOAI_EMULATOR_SCRIPTS"]
         if env.get("AOAI_EMULATOR_STORE_QUOTA_BYTES"):
             values["store_quota_bytes"] = int(env["AOAI_EMULATOR_STORE_QUOTA_BYTES"])
         if env.get("AOAI_EMULATOR_MAX_FILE_BYTES"):

@@ -30,11 +30,13 @@ import anyio.from_thread
 
 from emulator.app import create_app
 from emulator.intercept import serve_async, serve_sync
+from emulator.model.scripts import ScriptError
 from emulator.resources.seeding import PATH as SEED_PATH
 from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 
 AZURE_ENDPOINT = "https://emulator.openai.azure.com"
+SCRIPTS_PATH = "/_emulator/scripts"
 DEFAULT_API_VERSION = "2025-04-01-preview"
 
 
@@ -97,6 +99,40 @@ class _Clients:
         return openai.AsyncOpenAI(
             base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(True), **kwargs
         )
+
+    def script(
+        self,
+        match: str | None = None,
+        reply: Any = None,
+        *,
+        regex: str | None = None,
+        deployment: str | None = None,
+        replies: list[Any] | None = None,
+        times: int | None = None,
+    ) -> str:
+        """Script the model: requests whose last user message contains `match` (or matches `regex`)
+        get `reply` (or the next of `replies`). Answers: text, {"json": ...}, {"tool_calls": [...]},
+        {"error": {"status": 429, "code": "..."}}; see emulator/model/scripts.py. Returns the rule's id."""
+        given: dict[str, Any] = {"match": match, "regex": regex, "deployment": deployment, "times": times}
+        rule = {k: v for k, v in given.items() if v is not None}
+        rule.update({"replies": replies} if replies is not None else {"reply": reply})
+        return self.add_scripts([rule])[0]
+
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+        raise NotImplementedError
+
+    def add_scripts(self, rules: list[dict[str, Any]]) -> list[str]:
+        """Add rules in the JSON form `POST /_emulator/scripts` takes; all of them or, if one is bad, none."""
+        with self.http_client() as http:
+            response = http.post(SCRIPTS_PATH, json={"rules": rules}, headers={"api-key": self.key})
+        if response.status_code != 201:
+            error = response.json()["error"]
+            raise ScriptError(error["message"], error.get("param") or "rules")
+        return list(response.json()["ids"])
+
+    def clear_scripts(self) -> int:
+        with self.http_client() as http:
+            return int(http.delete(SCRIPTS_PATH, headers={"api-key": self.key}).json()["deleted"])
 
 
 class InProcessEmulator(_Clients):

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.model import logprobs, structured, text, tokens, tools
+from emulator.model import logprobs, safety, structured, text, tokens, tools
+from emulator.model.scripts import Reply
 from emulator.model.tools import ToolCall
 
 
@@ -152,8 +153,9 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
     else:
         reply = text.write(talk.system, talk.last_user, talk.context, rng)
     if kind == "json_object":
-        return Answer(compact_json({"answer": reply, "keywords": vocab.terms[:5]}))
-    return Answer(reply)
+        reply = compact_json({"answer": reply, "keywords": vocab.terms[:5]})
+    filtered = safety.answer_category(messages)
+    return Answer(safety.cut(reply), filtered=filtered) if filtered else Answer(reply)
 
 
 def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Shape, digest: bytes) -> Choice:
@@ -171,6 +173,27 @@ def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Sh
     if shape.logprobs:
         entries = logprobs.for_text(content, model, digest + index.to_bytes(4, "big"), shape.top_logprobs)
     return Choice(index, content, reason, tokens.count(content, model), (), entries, answer.filtered)
+
+
+def scripted(
+    reply: Reply,
+    messages: Sequence[dict[str, Any]],
+    model: str,
+    sampling: Sampling,
+    shape: Shape | None = None,
+) -> Generation:
+    """A scripted answer, given the same limits, counts and log probabilities as a generated one."""
+    shape = shape or Shape()
+    digest = request_digest(messages, model, sampling, shape)
+    choices = []
+    for index in range(sampling.n):
+        calls = tuple(
+            ToolCall(tools.call_id(digest, index, position), call.name, call.arguments)
+            for position, call in enumerate(reply.tool_calls)
+        )
+        answer = Answer(reply.content if not calls else None, calls, reply.content_filter)
+        choices.append(finish(answer, index, model, sampling, shape, digest))
+    return Generation(choices, prompt_tokens(messages, model, shape))
 
 
 def prompt_tokens(messages: Sequence[dict[str, Any]], model: str, shape: Shape) -> int:

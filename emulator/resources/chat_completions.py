@@ -20,9 +20,9 @@ from emulator.errors import (
     UnrecognizedArgument,
 )
 from emulator.flavours import Family, Flavour
-from emulator.model import Sampling, Shape, derived_int, generate, request_digest
+from emulator.model import Sampling, Shape, derived_int, request_digest
 from emulator.model.checks import check_response_format, check_tools
-from emulator.model.structured import SchemaError
+from emulator.model.respond import respond
 from emulator.pagination import bracket_map, list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import ChatCompletionRequest, check_metadata
@@ -82,10 +82,7 @@ async def create_chat_completion(call: Call) -> Response:
         n=request.n or 1,
     )
     shape = model_shape(request, sent)
-    try:
-        generation = generate(messages, deployment.model_name, sampling, shape)
-    except SchemaError as error:
-        raise InvalidRequest(f"Invalid schema for '{error.param}': {error}.", param=error.param) from None
+    generation = respond(runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape)
     seed = (
         request.seed
         if request.seed is not None
