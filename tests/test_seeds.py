@@ -149,14 +149,11 @@ class Run:
         return json.loads(self.stdout)
 
 
-@pytest.fixture(scope="session")
-def curl() -> str:
-    path = shutil.which("curl")
-    if path is None:
+def require_curl() -> None:
+    if shutil.which("curl") is None:
         pytest.fail(
             "curl is not installed: the seed's REST examples run with the real curl (apt-get install curl)"
         )
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -175,7 +172,7 @@ def live(live_server: LiveEmulator) -> Iterator[LiveEmulator]:
 
 
 @pytest.fixture
-def run(live: LiveEmulator, stub_path: Path, curl: str, tmp_path: Path) -> Callable[[Example, str], Run]:
+def run(live: LiveEmulator, stub_path: Path, tmp_path: Path) -> Callable[[Example, str], Run]:
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_", "AZURE_"))
     }
@@ -193,6 +190,7 @@ def run(live: LiveEmulator, stub_path: Path, curl: str, tmp_path: Path) -> Calla
             script.write_text(code, "utf-8")
             command = [sys.executable, str(script)]
         else:
+            require_curl()
             command = ["bash", "-c", code]
         done = subprocess.run(
             command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60, check=False
