@@ -109,6 +109,8 @@ FEATURES: dict[str, Feature] = {
         Feature("legacy_shapes", "2022-03-01-preview", "2022-12-01", last="2023-05-15"),
         # Model capabilities carried `scale_types` instead of `chat_completion` up to these versions.
         Feature("model_scale_types", "2022-03-01-preview", "2022-12-01", last="2023-03-15-preview"),
+        # Lifecycle states `deprecating` and `deprecated` of the models list.
+        Feature("model_deprecation_states", "2025-04-01-preview", None),
         Feature("evals", "2025-04-01-preview", None),
     )
 }
