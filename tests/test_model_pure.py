@@ -95,3 +95,20 @@ def test_structured_bounds_at_their_edges() -> None:
         assert "#/$defs/missing" in str(error)
     else:
         raise AssertionError("an unresolvable $ref must be reported")
+
+
+def test_how_to_answers_are_generic_but_sensible() -> None:
+    import random
+
+    from emulator.model import text
+
+    answer = text.write("", "How do I bake bread?", "", random.Random(0))
+    assert answer.splitlines()[0] in (
+        "To bake bread, follow these steps:",
+        "Here is how to bake bread:",
+        "You can bake bread in a few steps:",
+    )
+    assert "settings" not in answer and "bake bread" in answer.splitlines()[2]
+    assert text.write("", "Say hi", "", random.Random(0)) == "Hi!"
+    assert "Autumn leaves" in text.write("", "Write a poem about autumn leaves", "", random.Random(0))
+    assert text.write("", "Why is the sky blue?", "", random.Random(0)).startswith('The answer to "Why is the sky')

@@ -168,6 +168,15 @@ STOPWORDS = frozenset(
         "etc",
         "via",
         "per",
+        "please",
+        "what's",
+        "it's",
+        "i'm",
+        "tell",
+        "give",
+        "say",
+        "show",
+        "get",
     ]
 )
 
@@ -264,6 +273,71 @@ def _first_term(sentence: str, terms: list[str]) -> str:
     return next((t for t in terms if t in lowered), "point")
 
 
+def _how_to(subject: str, rng: random.Random) -> str:
+    verb, _, obj = subject.partition(" ")
+    action = f"{verb.lower()} {obj}".strip() if obj else verb.lower()
+    steps = [
+        rng.choice(
+            [
+                f"Gather what you need to {action} before you start: materials, tools and enough time.",
+                f"Prepare first: find a reliable guide and collect everything you need to {action}.",
+            ]
+        ),
+        rng.choice(
+            [
+                "Work through it in small stages, checking the result of each one before moving on.",
+                "Follow the steps in order and avoid shortcuts the first time; most problems come from skipped steps.",
+            ]
+        ),
+        rng.choice(
+            [
+                "Compare the result with what you expected and adjust one thing at a time.",
+                "Check the outcome; if it is not right yet, change one thing and try again.",
+            ]
+        ),
+    ]
+    if rng.random() < 0.5:
+        steps.append(f"Keep notes on what worked, so the next time you {action} it goes faster.")
+    opener = rng.choice(
+        [
+            f"To {subject}, follow these steps:",
+            f"Here is how to {subject}:",
+            f"You can {subject} in a few steps:",
+        ]
+    )
+    return f"{opener}\n\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
+
+
+def _explain(question: str, subject: str, context: str, rng: random.Random) -> str:
+    defined = re.match(r"^what (is|are) (.+)$", question, flags=re.I)
+    topic = _swap_person(defined.group(2)) if defined else f'"{question}?"'
+    hints = key_terms(context, 3)
+    related = f" It connects closely to {', '.join(hints)}." if hints else ""
+    if question.lower().startswith("why"):
+        return (
+            f"The answer to {topic} comes down to a few reasons:\n\n"
+            "1. **Cause:** the conditions that make it happen in the first place.\n"
+            "2. **Effect:** what changes as a result, and why that matters.\n"
+            "3. **Trade-offs:** the alternatives, and why this outcome usually wins.\n\n"
+            f"Looking at all three together gives the full picture.{related}"
+        )
+    if not defined:
+        return (
+            f"Here is how to think about {topic}\n\n"
+            "- **The short answer:** it depends on the details of the situation, so start from the facts "
+            "you can check.\n"
+            "- **What to check:** the most recent and most reliable sources on the subject.\n"
+            f"- **What to watch for:** figures and definitions that change over time.{related}"
+        )
+    lead = rng.choice([f"{_title(topic)} is best understood through three questions:", f"About {topic}:"])
+    return (
+        f"{lead}\n\n"
+        f"- **Purpose:** what {topic} is for and the problem it addresses.\n"
+        f"- **How it works:** its main parts and how they fit together.\n"
+        f"- **In practice:** where it is used, and the trade-offs to keep in mind.{related}"
+    )
+
+
 def answer_question(question: str, context: str, rng: random.Random) -> str:
     core = question.strip().rstrip("?").strip()
     subject = re.sub(
@@ -274,26 +348,52 @@ def answer_question(question: str, context: str, rng: random.Random) -> str:
         flags=re.I,
     )
     subject = _swap_person(subject) or core
-    verb, _, obj = subject.partition(" ")
-    obj = obj or "it"
-    steps = [
-        f"Open the settings that control {obj}.",
-        f"Find the option to {verb.lower()} {obj} and turn it on.",
-        f"Check that {obj} now behaves the way you want; if not, review the related options.",
-    ]
-    if rng.random() < 0.5:
-        steps.append("If something goes wrong, undo the last change and try again step by step.")
-    opener = rng.choice(
-        [
-            f"To {subject}, follow these steps:",
-            f"Here is how to {subject}:",
-            f"You can {subject} in a few steps:",
-        ]
-    )
-    if not re.match(r"^(how)\b", core, flags=re.I):
-        opener = rng.choice([f"Here is what to know about {subject}:", f"About {subject}:"])
-    body = "\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1))
-    return f"{opener}\n\n{body}"
+    if re.match(r"^how\b", core, flags=re.I) and not re.match(
+        r"^how (much|many|long|often|old)\b", core, re.I
+    ):
+        return _how_to(subject, rng)
+    return _explain(core, subject, context, rng)
+
+
+_JOKE = re.compile(r"\b(joke|pun|funny)\b", re.I)
+_WRITE = re.compile(r"^(please\s+)?(write|draft|compose|create)\b", re.I)
+_KIND = re.compile(r"\b(poem|story|essay|email|paragraph|haiku|post|letter|summary)\b", re.I)
+_REQUEST_WORDS = frozenset(
+    "joke pun funny write draft compose create short poem story essay email paragraph haiku post letter".split()
+)
+_SAY = re.compile(r"^(please\s+)?say\s+(.+?)[.!]?$", re.I)
+
+
+def _request(user: str, rng: random.Random) -> str | None:
+    """Short imperative requests: say something, tell a joke, write a short piece."""
+    said = _SAY.match(user.strip())
+    if said:
+        return said.group(2).strip().strip("\"'").capitalize() + "!"
+    kind_found = _KIND.search(user)
+    kind = kind_found.group(1).lower() if kind_found else "piece"
+    terms = [t for t in key_terms(user, 6) if t not in _REQUEST_WORDS]
+    topic = " ".join(terms[:2]) if terms else "computers"
+    if _JOKE.search(user):
+        return rng.choice(
+            [
+                f"Why did the {topic} bring a ladder? Because it wanted to reach the next level.",
+                f"I tried to tell a joke about {topic}, but it needed more time to warm up.",
+            ]
+        )
+    if _WRITE.match(user.strip()):
+        if kind == "poem":
+            return (
+                f"**{_title(topic)}**\n\n"
+                f"Quietly the {topic} arrive,\nshaped by time and kept alive;\n"
+                f"look again and you will find\nall the {topic} left behind."
+            )
+        return (
+            f"Here is a short {kind} about {topic}:\n\n"
+            f"{_title(topic)} rewards attention. Look closely and the details start to connect: "
+            f"each part shapes the whole, and small choices add up. "
+            f"Taken together, they show why {topic} is worth the effort."
+        )
+    return None
 
 
 def _general(text: str, rng: random.Random) -> str:
@@ -336,4 +436,7 @@ def write(system: str, user: str, context: str, rng: random.Random) -> str:
         )
     if len(user.split()) > 60:
         return summarize(user, rng)
+    request = _request(user, rng)
+    if request is not None:
+        return request
     return _general(user or system, rng)
