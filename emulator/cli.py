@@ -65,6 +65,8 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["scripts_file"] = args.scripts
     if args.store_quota_bytes is not None:
         overrides["store_quota_bytes"] = args.store_quota_bytes
+    if args.max_file_bytes is not None:
+        overrides["max_file_bytes"] = args.max_file_bytes
     settings = Settings.from_env(**overrides)
     app = create_app(settings)
     print(banner(settings, args.host, args.port), flush=True)
@@ -103,6 +105,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--deployments", metavar="FILE", help="JSON file declaring the deployments")
     serve.add_argument("--scripts", metavar="FILE", help="JSON file of scripted answers (see README)")
     serve.add_argument("--store-quota-bytes", type=int, help="stored-completions quota (default: 10 GiB)")
+    serve.add_argument(
+        "--max-file-bytes", type=int, help="largest file an upload or import may store (default: 512 MiB)"
+    )
     serve.add_argument(
         "--clock-start",
         type=float,

@@ -506,3 +506,12 @@ def test_import_is_azure_dated_only(emulator: Any, tmp_path: Path) -> None:
             assert response.status_code in (404, 405)
     legacy = _import(emulator, body, api_version=LEGACY)
     assert legacy.status_code == 201 and legacy.json()["status"] == "notRunning"
+
+
+def test_max_file_bytes_from_the_command_line_and_the_environment() -> None:
+    from emulator.cli import parser
+    from emulator.settings import Settings
+
+    assert parser().parse_args(["serve", "--max-file-bytes", "1024"]).max_file_bytes == 1024
+    assert Settings.from_env({"AOAI_EMULATOR_MAX_FILE_BYTES": "2048"}).max_file_bytes == 2048
+    assert Settings().max_file_bytes == 512 * 1024**2
