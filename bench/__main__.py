@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from bench import create, listing
+from bench import create, listing, structured
 from bench.options import Options
 from bench.report import Figure, table
 from bench.wrk import WrkMissing, ensure_wrk
@@ -22,6 +22,7 @@ Section = Callable[[Options], list[Figure]]
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("create", create.run),
     ("filtered list", listing.run),
+    ("structured outputs", structured.run),
 )
 
 

@@ -10,7 +10,7 @@ import tempfile
 
 from bench import servers, wrk
 from bench.options import Options
-from bench.report import Figure
+from bench.report import Figure, against_limit
 from bench.workload import CREATE_BODY, CREATE_PATH, HEADERS
 
 CONNECTIONS = 32
@@ -26,15 +26,10 @@ def run(options: Options) -> list[Figure]:
     ):
         ours, limit = wrk.compare(
             [
-                wrk.Load(emulator + CREATE_PATH, "POST", CREATE_BODY, HEADERS),
-                wrk.Load(bare + "/insert", "POST", CREATE_BODY, HEADERS),
+                wrk.Load(emulator.url + CREATE_PATH, "POST", CREATE_BODY, HEADERS, emulator.loop_cpu_seconds),
+                wrk.Load(bare.url + "/insert", "POST", CREATE_BODY, HEADERS, bare.loop_cpu_seconds),
             ],
             seconds=options.seconds(SECONDS),
             connections=CONNECTIONS,
         )
-    ratio = ours.rps / limit.rps if limit.rps else 0.0
-    return [
-        Figure("create store=True: emulator", f"{ours.rps:,.0f} req/s", notes=ours.summary()),
-        Figure("create: bare Starlette + aiosqlite insert", f"{limit.rps:,.0f} req/s", notes=limit.summary()),
-        Figure("create: emulator / bare", f"{ratio:.2f}", f">= {BAR}", ratio >= BAR and ours.failed == 0),
-    ]
+    return against_limit("create store=True", ours, limit, "bare Starlette + aiosqlite insert", BAR)

@@ -21,9 +21,12 @@ _INSERT = (
 
 
 def _seed_one(db_path: str) -> None:
-    with servers.emulator(db_path) as base:
+    with servers.emulator(db_path) as server:
         request = urllib.request.Request(
-            base + workload.CREATE_PATH, data=workload.create_body(0), headers=workload.HEADERS, method="POST"
+            server.url + workload.CREATE_PATH,
+            data=workload.create_body(0),
+            headers=workload.HEADERS,
+            method="POST",
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.wrk import WrkResult
+
 COLUMNS = ("figure", "measured", "bar", "result", "notes")
 
 
@@ -27,3 +29,20 @@ def table(figures: Sequence[Figure]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def against_limit(name: str, ours: WrkResult, limit: WrkResult, limit_name: str, bar: float) -> list[Figure]:
+    """The emulator's throughput, the bare stack's, and their ratio judged against `bar`.
+
+    The ratio's note gives the same comparison by event-loop CPU per request, which other work on the
+    machine hardly moves: when the two disagree, the machine was busy."""
+    ratio = ours.rps / limit.rps if limit.rps else 0.0
+    ours_cpu, limit_cpu = ours.cpu_ms_per_request, limit.cpu_ms_per_request
+    by_cpu = f"by loop cpu per request: {limit_cpu / ours_cpu:.2f}" if ours_cpu and limit_cpu else ""
+    return [
+        Figure(f"{name}: emulator", f"{ours.rps:,.0f} req/s", notes=ours.summary()),
+        Figure(f"{name}: {limit_name}", f"{limit.rps:,.0f} req/s", notes=limit.summary()),
+        Figure(
+            f"{name}: emulator / bare", f"{ratio:.2f}", f">= {bar}", ratio >= bar and not ours.failed, by_cpu
+        ),
+    ]

@@ -50,6 +50,7 @@ class Load:
     method: str = "GET"
     body: bytes | None = None
     headers: Mapping[str, str] | None = None
+    cpu_seconds: Callable[[], float | None] | None = None  # the server's event-loop CPU clock
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,19 @@ class WrkResult:
     latency_p50_ms: float
     latency_p99_ms: float
     cpu_share: float  # wrk's own CPU time over wall time: near 1.0 would mean wrk is the bottleneck
+    server_cpu_s: float | None = None  # the server's event-loop CPU time over the run
 
     @property
     def rps(self) -> float:
         """Successful responses per second: a failed request never counts as throughput."""
         return (self.requests - self.failed) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """The server's event-loop CPU per response: a cost that other work on the machine hardly moves."""
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return self.server_cpu_s * 1000 / self.requests
 
     @classmethod
     def merge(cls, results: Sequence[WrkResult]) -> WrkResult:
@@ -84,14 +93,19 @@ class WrkResult:
             latency_p50_ms=weighted(lambda r: r.latency_p50_ms),
             latency_p99_ms=weighted(lambda r: r.latency_p99_ms),
             cpu_share=max(r.cpu_share for r in results),
+            server_cpu_s=None
+            if any(r.server_cpu_s is None for r in results)
+            else sum(r.server_cpu_s or 0.0 for r in results),
         )
 
     def summary(self) -> str:
         """Context for a figure: latency, failures, and how busy the load generator itself was."""
         failed = f", {self.failed} FAILED" if self.failed else ""
+        cpu = self.cpu_ms_per_request
+        loop = "" if cpu is None else f"loop cpu {cpu:.2f} ms/req, "
         return (
             f"p50 {self.latency_p50_ms:.2f} ms, p99 {self.latency_p99_ms:.2f} ms, "
-            f"{self.requests} requests{failed}; wrk cpu {self.cpu_share:.0%}"
+            f"{self.requests} requests{failed}; {loop}wrk cpu {self.cpu_share:.0%}"
         )
 
 
@@ -156,10 +170,12 @@ def run(load: Load, *, seconds: int, connections: int, threads: int = 1) -> WrkR
             script.name,
             load.url,
         ]
+        server_before = load.cpu_seconds() if load.cpu_seconds else None
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         start = os.times()
         stdout, stderr = process.communicate()
         end = os.times()
+        server_after = load.cpu_seconds() if load.cpu_seconds else None
     finally:
         os.unlink(script.name)
     if process.returncode != 0:
@@ -178,6 +194,7 @@ def run(load: Load, *, seconds: int, connections: int, threads: int = 1) -> WrkR
         latency_p50_ms=data["p50_us"] / 1000,
         latency_p99_ms=data["p99_us"] / 1000,
         cpu_share=cpu / wall if wall > 0 else 0.0,
+        server_cpu_s=None if server_before is None or server_after is None else server_after - server_before,
     )
 
 
