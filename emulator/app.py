@@ -14,7 +14,16 @@ from starlette.routing import Route
 from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
-from emulator.resources import chat_completions, control, evals, files, models, seeding
+from emulator.resources import (
+    chat_completions,
+    control,
+    evals,
+    files,
+    fine_tunes,
+    fine_tuning,
+    models,
+    seeding,
+)
 from emulator.resources import scripts as script_routes
 from emulator.routing import Operation, endpoint, error_response, with_request_ids
 from emulator.runtime import Runtime
@@ -28,6 +37,8 @@ def all_operations() -> tuple[Operation, ...]:
         *chat_completions.OPERATIONS,
         *files.OPERATIONS,
         *models.OPERATIONS,
+        *fine_tuning.OPERATIONS,
+        *fine_tunes.OPERATIONS,
         *evals.OPERATIONS,
         *control.OPERATIONS, *script_routes.OPERATIONS,
         *seeding.OPERATIONS,

@@ -62,6 +62,21 @@ def list_envelope(
     return body
 
 
+def slice_after(
+    items: Sequence[Mapping[str, Any]], after: str | None, limit: int
+) -> tuple[list[Mapping[str, Any]], bool] | None:
+    """A page of a list already in order: the `limit` items past the one with id `after`, and whether
+    more remain. None when `after` names no item (the caller decides: 404 or an empty page)."""
+    start = 0
+    if after is not None:
+        position = next((i for i, item in enumerate(items) if item["id"] == after), None)
+        if position is None:
+            return None
+        start = position + 1
+    rest = items[start:]
+    return list(rest[:limit]), len(rest) > limit
+
+
 def bracket_map(query_items: Sequence[tuple[str, str]], name: str) -> dict[str, str]:
     """`metadata[a]=1&metadata[b]=2` → {"a": "1", "b": "2"}, as the SDK encodes query objects."""
     prefix = name + "["

@@ -21,6 +21,8 @@ from emulator.store.completions import CompletionStore
 from emulator.store.db import Database
 from emulator.store.evals import EvalStore
 from emulator.store.files import FileStore, files_dir_for
+from emulator.store.fine_tuning import JobStore
+from emulator.training import TRANSITION_SECONDS
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -55,6 +57,11 @@ class Runtime:
         self.completions = CompletionStore(self.db)
         self.evals = EvalStore(self.db)
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
+        self.jobs = JobStore(
+            self.db,
+            slots=settings.fine_tuning_concurrency,
+            transition_seconds=TRANSITION_SECONDS / settings.fine_tuning_speed,
+        )
         self.deployments = make_deployments(settings)
         self.scripts = make_scripts(settings)
         # Checks every request passes before its handler: rate limits, injected faults, key roles.
@@ -90,8 +97,13 @@ class Runtime:
         """The resource's succeeded fine-tuned models, oldest first, for the models list and get.
 
         The fine-tuning jobs fill this; OpenAI's model delete calls `delete_fine_tuned_model`."""
-        return []
+        return await self.jobs.fine_tuned_models(self.clock.now())
 
     async def delete_fine_tuned_model(self, model_id: str) -> bool:
         """Forget a fine-tuned model (OpenAI `DELETE /v1/models/{id}`); False if there is none."""
-        return False
+        return await self.jobs.delete_fine_tuned_model(model_id, self.clock.now())
+
+    async def settle_jobs(self) -> float:
+        """Move the clock to when every fine-tuning job that can finish has finished; the new time."""
+        target = await self.jobs.settle_time(self.clock.now())
+        return float(self.clock.advance(max(0.0, target - self.clock.now())))

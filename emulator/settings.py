@@ -28,6 +28,8 @@ class Settings:
     clock_start: float | None = DEFAULT_CLOCK_START  # None: wall-clock time
     id_seed: int = 0
     lenient_api_version: bool = False
+    fine_tuning_speed: float = 1.0  # simulated training runs this many times faster
+    fine_tuning_concurrency: int = 1  # jobs that may train at once; the rest wait queued
     host: str = "127.0.0.1"
     port: int = 8000
     extras: Mapping[str, Any] = field(default_factory=dict)
@@ -65,6 +67,10 @@ class Settings:
                 "true",
                 "yes",
             )
+        if env.get("AOAI_EMULATOR_FINE_TUNING_SPEED"):
+            values["fine_tuning_speed"] = float(env["AOAI_EMULATOR_FINE_TUNING_SPEED"])
+        if env.get("AOAI_EMULATOR_FINE_TUNING_CONCURRENCY"):
+            values["fine_tuning_concurrency"] = int(env["AOAI_EMULATOR_FINE_TUNING_CONCURRENCY"])
         values.update(overrides)
         return cls(**values)
 

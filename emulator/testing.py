@@ -206,6 +206,10 @@ class InProcessEmulator(_Clients):
     def now(self) -> float:
         return float(self.runtime.clock.now())
 
+    def settle_jobs(self) -> float:
+        """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
+        return float(self.portal.call(self.runtime.settle_jobs))
+
     async def asgi(
         self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -367,6 +371,10 @@ class LiveEmulator(_Clients):
 
     def now(self) -> float:
         return float(self.control("GET", "/_emulator/clock")["now"])
+
+    def settle_jobs(self) -> float:
+        """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
+        return float(self.control("POST", "/_emulator/jobs/settle", {})["now"])
 
     def _http_client(self, asynchronous: bool) -> Any:
         hx = sdk_http_module()

@@ -12,25 +12,28 @@ import csv
 import hashlib
 import io
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.catalog import BASE_MODELS, FineTuneApi
 from emulator.errors import InvalidRequest
 from emulator.lifecycle import Style
 
-# Models the fine-tuning jobs API trains from: each snapshot and the aliases that name it.
+
+def _alias(snapshot: str) -> str:
+    """The name without its version: `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`, `gpt-35-turbo-0125` → `gpt-35-turbo`."""
+    return re.sub(r"-(\d{4}-\d{2}-\d{2}|\d{4})$", "", snapshot)
+
+
+# The catalog says which API trains each base model; a snapshot may also be named without its version.
 FINE_TUNABLE: dict[str, tuple[str, ...]] = {
-    "gpt-4o-2024-08-06": ("gpt-4o",),
-    "gpt-4o-mini-2024-07-18": ("gpt-4o-mini",),
-    "gpt-4.1-2025-04-14": ("gpt-4.1",),
-    "gpt-4.1-mini-2025-04-14": ("gpt-4.1-mini",),
-    "gpt-4.1-nano-2025-04-14": ("gpt-4.1-nano",),
-    "gpt-35-turbo-0125": ("gpt-35-turbo",),
-    "gpt-3.5-turbo-0125": ("gpt-3.5-turbo",),
+    model.id: (_alias(model.id),) for model in BASE_MODELS if model.fine_tune_api is FineTuneApi.JOBS
 }
-# The GPT-3 base models the legacy fine-tunes API (2022-12-01, 2023-05-15) trains from.
-LEGACY_FINE_TUNABLE: tuple[str, ...] = ("ada", "babbage", "curie", "davinci")
+LEGACY_FINE_TUNABLE: tuple[str, ...] = tuple(
+    model.id for model in BASE_MODELS if model.fine_tune_api is FineTuneApi.LEGACY
+)
 MIN_EXAMPLES = 10  # modern jobs; the legacy API takes smaller files (seed 003 trains on three)
 
 # Simulated durations at speed 1: reading the files, then training.

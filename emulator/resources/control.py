@@ -15,7 +15,16 @@ from emulator.settings import Settings
 
 # Settings a reset may change; the rest (where the server listens, its keys) stay as started.
 RESETTABLE = frozenset(
-    {"store_quota_bytes", "max_file_bytes", "clock_start", "id_seed", "lenient_api_version", "deployments"}
+    {
+        "store_quota_bytes",
+        "max_file_bytes",
+        "clock_start",
+        "id_seed",
+        "lenient_api_version",
+        "deployments",
+        "fine_tuning_speed",
+        "fine_tuning_concurrency",
+    }
 )
 
 
@@ -41,8 +50,31 @@ async def reset(call: Call) -> Response:
             raise InvalidRequest(
                 f"Invalid type for '{name}': expected an integer ({fields[name]}).", param=name
             )
+    _check_fine_tuning_settings(overrides)
     await call.runtime.reset(**overrides)
     return json_response({"status": "reset", "now": call.runtime.clock.now()})
+
+
+def _check_fine_tuning_settings(overrides: dict[str, Any]) -> None:
+    concurrency = overrides.get("fine_tuning_concurrency", 1)
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise InvalidRequest(
+            "Invalid 'fine_tuning_concurrency': expected an integer >= 1 (jobs that may train at once).",
+            param="fine_tuning_concurrency",
+        )
+    speed = overrides.get("fine_tuning_speed", 1.0)
+    if not isinstance(speed, (int, float)) or isinstance(speed, bool) or speed <= 0:
+        raise InvalidRequest(
+            "Invalid 'fine_tuning_speed': expected a number > 0 (how many times faster jobs train).",
+            param="fine_tuning_speed",
+        )
+
+
+async def settle_jobs(call: Call) -> Response:
+    """Advance the clock to when every fine-tuning job that can finish has finished (paused ones cannot)."""
+    before = call.runtime.clock.now()
+    now = await call.runtime.settle_jobs()
+    return json_response({"now": now, "advanced": now - before})
 
 
 async def get_clock(call: Call) -> Response:
@@ -78,6 +110,9 @@ OPERATIONS = (
     Operation("health", "GET", ((None, "/health"),), health, Access.READ, extension=True, public=True),
     Operation("reset", "POST", ((None, "/_emulator/reset"),), reset, Access.WRITE, extension=True),
     Operation("get_clock", "GET", ((None, "/_emulator/clock"),), get_clock, Access.READ, extension=True),
+    Operation(
+        "settle_jobs", "POST", ((None, "/_emulator/jobs/settle"),), settle_jobs, Access.WRITE, extension=True
+    ),
     Operation(
         "advance_clock",
         "POST",
