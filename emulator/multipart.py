@@ -13,6 +13,7 @@ from typing import Protocol
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from emulator.errors import InvalidRequest
 
@@ -121,5 +122,10 @@ async def read_form(
     except MultipartParseError as exc:
         raise InvalidRequest(
             f"The multipart/form-data body could not be parsed: {exc}.", param=file_field
+        ) from None
+    except ClientDisconnect:
+        # Nobody is left to read the answer; what matters is that the partial upload is dropped.
+        raise InvalidRequest(
+            "The client disconnected before the upload was complete; nothing was stored.", param=file_field
         ) from None
     return form

@@ -515,3 +515,41 @@ def test_max_file_bytes_from_the_command_line_and_the_environment() -> None:
     assert parser().parse_args(["serve", "--max-file-bytes", "1024"]).max_file_bytes == 1024
     assert Settings.from_env({"AOAI_EMULATOR_MAX_FILE_BYTES": "2048"}).max_file_bytes == 2048
     assert Settings().max_file_bytes == 512 * 1024**2
+
+
+def test_an_interrupted_upload_leaves_nothing(inprocess: InProcessEmulator) -> None:
+    boundary = "b0undary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nfine-tune\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="t.jsonl"\r\n\r\n'
+    ).encode() + TRAINING[:40]
+    messages = [{"type": "http.request", "body": head, "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/files",
+        "raw_path": b"/v1/files",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"authorization", f"Bearer {inprocess.key}".encode()),
+            (b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("emulator", 80),
+    }
+    inprocess.call(inprocess.app, scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert list(inprocess.runtime.files.directory.iterdir()) == []
+    assert list(inprocess.openai_client().files.list()) == []
