@@ -67,6 +67,10 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["store_quota_bytes"] = args.store_quota_bytes
     if args.max_file_bytes is not None:
         overrides["max_file_bytes"] = args.max_file_bytes
+    if args.fine_tuning_speed is not None:
+        overrides["fine_tuning_speed"] = args.fine_tuning_speed
+    if args.fine_tuning_concurrency is not None:
+        overrides["fine_tuning_concurrency"] = args.fine_tuning_concurrency
     settings = Settings.from_env(**overrides)
     app = create_app(settings)
     print(banner(settings, args.host, args.port), flush=True)
@@ -107,6 +111,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--store-quota-bytes", type=int, help="stored-completions quota (default: 10 GiB)")
     serve.add_argument(
         "--max-file-bytes", type=int, help="largest file an upload or import may store (default: 512 MiB)"
+    )
+    serve.add_argument(
+        "--fine-tuning-speed",
+        type=float,
+        help="simulated fine-tuning runs this many times faster (default: 1)",
+    )
+    serve.add_argument(
+        "--fine-tuning-concurrency",
+        type=int,
+        help="fine-tuning jobs that may train at once; the rest stay queued (default: 1)",
     )
     serve.add_argument(
         "--clock-start",
