@@ -140,20 +140,21 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
     """The deterministic model's answer for one choice."""
     talk = Conversation.of(messages)
     rng = _rng(digest, index)
-    vocab = structured.Vocabulary(talk.last_user or talk.system)
     picked = tools.chosen(messages, shape.tools, shape.tool_choice, shape.parallel_tool_calls, talk.last_user)
     if picked:
+        vocab = structured.Vocabulary(talk.last_user or talk.system)
         return Answer(tool_calls=tuple(tools.calls(shape.tools, picked, vocab, rng, digest, index)))
     kind = (shape.response_format or {}).get("type")
     if kind == "json_schema":
         schema = ((shape.response_format or {}).get("json_schema") or {}).get("schema") or {}
+        vocab = structured.Vocabulary(talk.last_user or talk.system)
         return Answer(compact_json(structured.instance(schema, vocab, rng)))
     if tools.ends_with_results(messages):
         reply = tools.answer_from_results(messages, talk.last_user, rng)
     else:
         reply = text.write(talk.system, talk.last_user, talk.context, rng)
     if kind == "json_object":
-        reply = compact_json({"answer": reply, "keywords": vocab.terms[:5]})
+        reply = compact_json({"answer": reply, "keywords": text.key_terms(talk.last_user or talk.system, 5)})
     filtered = safety.answer_category(messages)
     return Answer(safety.cut(reply), filtered=filtered) if filtered else Answer(reply)
 

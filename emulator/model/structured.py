@@ -17,7 +17,7 @@ import re
 import string
 import uuid
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from emulator.model import text
@@ -220,17 +220,10 @@ class Generator:
             high = min(high, schema["exclusiveMaximum"] - step)
         return low, high
 
-    def _default_range(self, name: str) -> tuple[int, int]:
-        lowered = name.lower()
-        for hints, span in _NUMBER_HINTS:
-            if any(h in lowered for h in hints):
-                return span
-        return (1, 100)
-
     def _range(self, schema: dict[str, Any], name: str, integer: bool) -> tuple[float, float]:
         """The schema's bounds, narrowed to what the field's name suggests when they allow it."""
         low, high = self._bounds(schema, integer)
-        d_low, d_high = self._default_range(name)
+        d_low, d_high = _number_range(name)
         lo, hi = max(low, d_low), min(high, d_high)
         if lo > hi:  # the name's range lies outside the bounds: stay near the bound that is set
             lo, hi = (low, min(high, low + 100)) if low != -float("inf") else (max(low, high - 100), high)
@@ -278,6 +271,8 @@ class Generator:
     def _fit_length(self, value: str, schema: dict[str, Any], name: str) -> str:
         low = int(schema.get("minLength", 0))
         high = schema.get("maxLength")
+        if len(value) >= low and (high is None or len(value) <= high):
+            return value
         filler = iter(self.vocab.terms * (low // 3 + 2))
         while len(value) < low:
             value = (value + " " + next(filler, "x")).strip() if value else next(filler, "x")
@@ -287,17 +282,14 @@ class Generator:
 
     def _from_pattern(self, pattern: str, name: str) -> str:
         try:
-            value = _RegexWriter(self.rng).write(sre_parse.parse(pattern))
+            value = _RegexWriter(self.rng).write(_parsed(pattern))
         except (re.error, RecursionError, ValueError, TypeError):
             return self._named_string(name)
         return value if re.search(pattern, value) else self._named_string(name)
 
     def _named_string(self, name: str) -> str:
-        lowered = name.lower()
-        for hints, writer in _STRING_HINTS:
-            if any(h == lowered or lowered.endswith("_" + h) or lowered.endswith(h) for h in hints):
-                return writer(self)
-        return self.rng.choice(self.vocab.terms)
+        writer = _string_writer(name)
+        return writer(self) if writer else self.rng.choice(self.vocab.terms)
 
     # helpers used by the hint and format tables
     def phrase(self) -> str:
@@ -355,13 +347,10 @@ class _RegexWriter:
         raise ValueError(f"unsupported regex element {name}")
 
     def _class(self, items: list[Any]) -> str:
-        if items and str(items[0][0]) == "NEGATE":
-            excluded = self._members(items[1:])
-            return next(c for c in string.ascii_letters + string.digits if c not in excluded)
-        options = self._members(items)
-        return self.rng.choice(sorted(options)) if options else "x"
+        return self.rng.choice(_class_options(tuple(items)))
 
-    def _members(self, items: list[Any]) -> set[str]:
+    @staticmethod
+    def _members(items: Any) -> set[str]:
         members: set[str] = set()
         for op, av in items:
             kind = str(op)
@@ -479,6 +468,41 @@ _NUMBER_HINTS: list[tuple[tuple[str, ...], tuple[int, int]]] = [
     (("lon", "lng"), (-180, 180)),
     (("temperature", "temp"), (-10, 35)),
 ]
+
+
+@lru_cache(maxsize=1024)
+def _parsed(pattern: str) -> Any:
+    return sre_parse.parse(pattern)
+
+
+@lru_cache(maxsize=4096)
+def _class_options(items: tuple[Any, ...]) -> str:
+    """The characters a [...] class allows (for a negated class, one it does not exclude)."""
+    if items and str(items[0][0]) == "NEGATE":
+        excluded = _RegexWriter._members(items[1:])
+        return next(c for c in string.ascii_letters + string.digits if c not in excluded)
+    return "".join(sorted(_RegexWriter._members(items))) or "x"
+
+
+@lru_cache(maxsize=4096)
+def _string_writer(name: str) -> Any:
+    """What a string field's name suggests it holds (field names repeat, so the answer is kept)."""
+    lowered = name.lower()
+    for hints, writer in _STRING_HINTS:
+        if any(
+            lowered == h or lowered.endswith("_" + h) or (len(h) > 3 and lowered.endswith(h)) for h in hints
+        ):
+            return writer
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _number_range(name: str) -> tuple[int, int]:
+    lowered = name.lower()
+    for hints, span in _NUMBER_HINTS:
+        if any(h in lowered for h in hints):
+            return span
+    return (1, 100)
 
 
 def instance(schema: dict[str, Any], vocab: Vocabulary, rng: random.Random) -> Any:
