@@ -553,3 +553,11 @@ def test_an_interrupted_upload_leaves_nothing(inprocess: InProcessEmulator) -> N
     assert sent[0]["status"] == 400
     assert list(inprocess.runtime.files.directory.iterdir()) == []
     assert list(inprocess.openai_client().files.list()) == []
+
+
+def test_an_emulator_never_started_makes_no_directory() -> None:
+    from emulator.runtime import Runtime
+    from emulator.settings import Settings
+
+    runtime = Runtime(Settings())
+    assert not runtime.files.directory.exists()

@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -108,7 +109,10 @@ class FileStore:
         self.ids = ids
         self.clock = clock
         self._owned = directory is None
-        self.directory = Path(directory or tempfile.mkdtemp(prefix="aoai-emulator-files-"))
+        # Named now, made by open(): an emulator that is never started leaves no directory behind.
+        self.directory = Path(
+            directory or Path(tempfile.gettempdir()) / f"aoai-emulator-files-{uuid.uuid4().hex}"
+        )
 
     def open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
