@@ -18,6 +18,7 @@ from emulator.resources import (
     chat_completions,
     control,
     evals,
+    evaluate,
     files,
     fine_tunes,
     fine_tuning,
@@ -35,12 +36,14 @@ _SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None
 def all_operations() -> tuple[Operation, ...]:
     return (
         *chat_completions.OPERATIONS,
+        *evaluate.OPERATIONS,
         *files.OPERATIONS,
         *models.OPERATIONS,
         *fine_tuning.OPERATIONS,
         *fine_tunes.OPERATIONS,
         *evals.OPERATIONS,
-        *control.OPERATIONS, *script_routes.OPERATIONS,
+        *control.OPERATIONS,
+        *script_routes.OPERATIONS,
         *seeding.OPERATIONS,
         *openapi.OPERATIONS,
     )

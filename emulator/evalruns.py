@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import grading, templating
+from emulator.errors import ApiError
 from emulator.model import Generation, Sampling, message_text
 from emulator.store.completions import StoredCompletion
 from emulator.store.evals import ItemSummary
@@ -203,15 +204,14 @@ def _sampled(
         body = _sample_body([], {"model": generator.model_name}, generator.sampling, error)
         return {}, body, {}, error["message"]
     s = generator.sampling
-    generation = generator.generate(
-        messages,
-        Sampling(
-            seed=s["seed"],
-            temperature=s["temperature"],
-            top_p=s["top_p"],
-            max_tokens=s["max_completion_tokens"],
-        ),
+    sampling = Sampling(
+        seed=s["seed"], temperature=s["temperature"], top_p=s["top_p"], max_tokens=s["max_completion_tokens"]
     )
+    try:
+        generation = generator.generate(messages, sampling)
+    except ApiError as refused:  # the content filter, a scripted error: this item errs, the run goes on
+        error = {"code": refused.openai_code or "generation_failed", "message": refused.message}
+        return {}, _sample_body(messages, {"model": generator.model_name}, s, error), {}, refused.message
     choice = generation.choices[0]
     usage = _usage(generation.prompt_tokens, choice.completion_tokens)
     namespace = {

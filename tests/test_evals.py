@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import openai
@@ -327,6 +328,32 @@ def test_run_generated_again_by_another_model(emulator: Any, surface: str) -> No
     assert run.result_counts.passed < 4
 
 
+def test_generation_takes_the_chat_path_scripts_and_content_filter(emulator: Any) -> None:
+    c = evals_client(emulator, "openai")
+    evaluation = custom_eval(c, ["question"], [MENTIONS_PARIS], required=True, sample=True)
+    emulator.script(match="capital", reply="Paris, of course.", deployment="gpt-4o-mini")
+    rows = [{"item": {"question": QUESTIONS[0]}}, {"item": {"question": "[filter:violence] Fight?"}}]
+    run = c.evals.runs.create(
+        evaluation.id,
+        data_source={
+            "type": "completions",
+            "model": "gpt-4o-mini",
+            "input_messages": {
+                "type": "template",
+                "template": [{"role": "user", "content": "{{item.question}}"}],
+            },
+            "source": {"type": "file_content", "content": rows},
+        },
+    )
+    emulator.advance(5)
+    run = c.evals.runs.retrieve(run.id, eval_id=evaluation.id)
+    assert run.result_counts.model_dump() == {"total": 2, "errored": 1, "failed": 0, "passed": 1}
+    scripted, filtered = c.evals.runs.output_items.list(run.id, eval_id=evaluation.id).data
+    assert scripted.sample.output[0].content == "Paris, of course."
+    assert filtered.sample.error.code == "content_filter" and filtered.sample.output == []
+    assert filtered.status == "fail"
+
+
 def test_run_with_a_template_over_file_content(emulator: Any) -> None:
     c = evals_client(emulator, "openai")
     evaluation = custom_eval(
@@ -411,6 +438,29 @@ def test_jsonl_run_on_a_custom_eval(emulator: Any) -> None:
     assert run.result_counts.model_dump() == {"total": 3, "errored": 0, "failed": 1, "passed": 2}
     failing = c.evals.runs.output_items.list(run.id, eval_id=evaluation.id, status="fail").data
     assert [i.datasource_item_id for i in failing] == [1]
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_jsonl_run_from_an_uploaded_file(emulator: Any, surface: str) -> None:
+    c = evals_client(emulator, surface)
+    evaluation = custom_eval(
+        c, ["answer"], [{**MENTIONS_PARIS, "input": "{{item.answer}}"}], required=True, sample=False
+    )
+    lines = [json.dumps({"item": {"answer": "Paris"}}), json.dumps({"answer": "Rome"}), ""]
+    uploaded = c.files.create(file=("rows.jsonl", "\n".join(lines).encode()), purpose="evals")
+    run = c.evals.runs.create(
+        evaluation.id, data_source={"type": "jsonl", "source": {"type": "file_id", "id": uploaded.id}}
+    )
+    emulator.advance(3)
+    run = c.evals.runs.retrieve(run.id, eval_id=evaluation.id)
+    assert run.result_counts.model_dump() == {"total": 2, "errored": 0, "failed": 1, "passed": 1}
+    items = c.evals.runs.output_items.list(run.id, eval_id=evaluation.id).data
+    assert [i.datasource_item for i in items] == [{"answer": "Paris"}, {"answer": "Rome"}]
+    with pytest.raises(openai.BadRequestError) as caught:
+        c.evals.runs.create(
+            evaluation.id, data_source={"type": "jsonl", "source": {"type": "file_id", "id": "file-nope"}}
+        )
+    assert error(caught) == (400, "data_source.source.id")
 
 
 def test_a_missing_template_variable_errors_the_item(emulator: Any) -> None:

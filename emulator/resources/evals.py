@@ -6,8 +6,8 @@ The `aoai-evals` header older Azure v1 clients send is accepted and never requir
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
@@ -15,14 +15,18 @@ from emulator import evalruns
 from emulator.errors import Conflict, InvalidRequest, ObjectNotFound
 from emulator.flavours import Flavour
 from emulator.itemschema import schema_problem
-from emulator.model import generate
+from emulator.model import Shape
+from emulator.model.respond import respond
 from emulator.pagination import PageRequest, list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas import eval_runs as run_schema
 from emulator.schemas import evals as eval_schema
 from emulator.schemas.validation import parse_json_object
-from emulator.store.completions import CompletionFilter, UnknownCursor
+from emulator.store.completions import CompletionFilter, StoredCompletion, UnknownCursor
 from emulator.store.evals import EvalRecord, ItemRecord, RunRecord
+
+if TYPE_CHECKING:
+    from emulator.runtime import Runtime
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
 RUN_STATUSES = ("queued", "in_progress", "completed", "canceled", "failed")
@@ -82,9 +86,7 @@ async def _eval(call: Call) -> EvalRecord:
     return record
 
 
-async def create_eval(call: Call) -> Response:
-    request = eval_schema.eval_request(parse_json_object(await call.body()))
-    runtime = call.runtime
+async def new_eval(runtime: Runtime, request: eval_schema.EvalRequest) -> EvalRecord:
     eval_id = runtime.ids.prefixed_hex("eval_")
     now = int(runtime.clock.now())
     criteria = [{**c, "id": f"{c['name']}-{runtime.ids.uuid()}"} for c in request.testing_criteria]
@@ -92,7 +94,12 @@ async def create_eval(call: Call) -> Response:
         eval_id, now, now, request.name or eval_id, request.metadata, request.data_source_config, criteria
     )
     await runtime.evals.insert_eval(record)
-    return _created(call, eval_body(record), f"/evals/{eval_id}")
+    return record
+
+
+async def create_eval(call: Call) -> Response:
+    record = await new_eval(call.runtime, eval_schema.eval_request(parse_json_object(await call.body())))
+    return _created(call, eval_body(record), f"/evals/{record.id}")
 
 
 async def list_evals(call: Call) -> Response:
@@ -205,32 +212,36 @@ async def _file_rows(call: Call, file_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-async def _stored_items(call: Call, record: EvalRecord, source: dict[str, Any]) -> list[evalruns.DataItem]:
-    """Stored completions matching the eval's metadata filter overlaid with the source's, newest first."""
+async def stored_completions(
+    runtime: Runtime, metadata: Mapping[str, str], source: Mapping[str, Any]
+) -> list[StoredCompletion]:
+    """Stored completions matching `metadata` and a source's filters (model, created range, limit),
+    newest first."""
     model = source.get("model")
     if model is not None:
         # 'gpt-4o' or a deployment name selects what that deployment stored ('gpt-4o-2024-08-06').
-        deployment = await call.runtime.deployments.for_model(model)
+        deployment = await runtime.deployments.for_model(model)
         model = deployment.model_name if deployment is not None else model
-    where = CompletionFilter(
-        {**record.data_source_config.get("metadata", {}), **(source.get("metadata") or {})},
-        model,
-        source.get("created_after"),
-        source.get("created_before"),
-    )
+    where = CompletionFilter(metadata, model, source.get("created_after"), source.get("created_before"))
     limit = source.get("limit")
-    found: list[evalruns.DataItem] = []
+    found: list[StoredCompletion] = []
     after = None
     while limit is None or len(found) < limit:
         size = 100 if limit is None else min(100, limit - len(found))
-        page = await call.runtime.completions.list(
+        page = await runtime.completions.list(
             where, PageRequest(size, "desc", after), with_total=False, strict_cursor=False
         )
-        found += [evalruns.stored_item(stored) for stored in page.items]
+        found += page.items
         if not page.has_more or not page.items:
             break
         after = page.items[-1].id
     return found
+
+
+async def _stored_items(call: Call, record: EvalRecord, source: dict[str, Any]) -> list[evalruns.DataItem]:
+    """The eval's metadata filter overlaid with the source's."""
+    metadata = {**record.data_source_config.get("metadata", {}), **(source.get("metadata") or {})}
+    return [evalruns.stored_item(s) for s in await stored_completions(call.runtime, metadata, source)]
 
 
 async def _items(call: Call, record: EvalRecord, request: run_schema.RunRequest) -> list[evalruns.DataItem]:
@@ -265,7 +276,10 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
         model_name,
         request.data_source["input_messages"],
         request.sampling(),
-        lambda messages, sampling: generate(messages, model_name, sampling),
+        # The same path as a chat completion: the content filter, scripted answers, then the model.
+        lambda messages, sampling: respond(
+            call.runtime.scripts, deployment.name, messages, model_name, sampling, Shape()
+        ),
     )
 
 
@@ -278,7 +292,12 @@ def _source_model(request: run_schema.RunRequest, items: Sequence[evalruns.DataI
 
 async def create_run(call: Call) -> Response:
     record = await _eval(call)
-    request = run_schema.run_request(parse_json_object(await call.body()))
+    run = await new_run(call, record, run_schema.run_request(parse_json_object(await call.body())))
+    return _created(call, await run_body(call, run, record), f"/evals/{record.id}/runs/{run.id}")
+
+
+async def new_run(call: Call, record: EvalRecord, request: run_schema.RunRequest) -> RunRecord:
+    """Grade the run whole now; what it shows follows the clock (emulator/evalruns.py)."""
     _check_family(record, request)
     items = await _items(call, record, request)
     generator = await _generator(call, request)
@@ -298,7 +317,7 @@ async def create_run(call: Call) -> Response:
         for o in outcomes
     ]
     await runtime.evals.insert_run(run, stored)
-    return _created(call, await run_body(call, run, record), f"/evals/{record.id}/runs/{run_id}")
+    return run
 
 
 async def list_runs(call: Call) -> Response:

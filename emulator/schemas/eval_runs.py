@@ -76,13 +76,19 @@ def _source(raw: Any, kind: str) -> dict[str, Any]:
     if source_type == "file_id":
         no_unknown(source, ("type", "id"), path)
         return {"type": "file_id", "id": field_of(source, "id", path, str)}
+    return stored_source(source, path)
+
+
+def stored_source(source: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """A stored-completions source (its filters) with every filter present, null when not given."""
     no_unknown(source, ("type", *STORED_FILTERS), path)
     out: dict[str, Any] = {"type": "stored_completions", "metadata": metadata(source, "metadata", path)}
     out["model"] = field_of(source, "model", path, str, required=False)
     for key in ("created_after", "created_before", "limit"):
         out[key] = field_of(source, key, path, int, required=False)
     if out["limit"] is not None and out["limit"] < 1:
-        fail(f"{path}.limit", f"Invalid '{path}.limit': expected an integer >= 1, but got {out['limit']}.")
+        param = f"{path}.limit" if path else "limit"
+        fail(param, f"Invalid '{param}': expected an integer >= 1, but got {out['limit']}.")
     return out
 
 

@@ -1,0 +1,142 @@
+"""The portal's Evaluate action, as an emulator extension: `POST /_emulator/evaluate`.
+
+Stored completions chosen by filter (the stored-completions list's filters: `metadata`, `model`,
+`created_after`, `created_before`, plus explicit `ids` and a `limit`) become an eval data file
+(purpose `evals`, one `{"item": …}` line per completion, newest first), then a custom eval over that
+file with the given `testing_criteria`, then a run: the stored answers as they are, or, with
+`generate_with`, answers generated again by that model or deployment from each item's `input`.
+The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from emulator import evalruns
+from emulator.errors import InvalidRequest
+from emulator.resources import evals
+from emulator.routing import Access, Call, Operation, json_response
+from emulator.schemas import eval_runs as run_schema
+from emulator.schemas import evals as eval_schema
+from emulator.schemas.validation import parse_json_object
+from emulator.store.completions import StoredCompletion
+
+PATH = "/_emulator/evaluate"
+FILTERS = ("metadata", "model", "created_after", "created_before", "ids", "limit")
+FIELDS = (*FILTERS, "name", "testing_criteria", "generate_with", "sampling_params")
+ITEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "completion_id": {"type": "string"},
+        "created": {"type": "integer"},
+        "model": {"type": "string"},
+        "metadata": {"type": "object"},
+        "input": {"type": "array", "items": {"type": "object"}},
+        "output_text": {"type": "string"},
+    },
+    "required": ["input", "output_text"],
+}
+
+
+def _filters(body: dict[str, Any]) -> dict[str, Any]:
+    source = {"type": "stored_completions", **{k: body[k] for k in FILTERS if k in body and k != "ids"}}
+    checked = run_schema.stored_source(source, "")
+    ids = eval_schema.field_of(body, "ids", "", list, required=False)
+    if ids is not None and not all(isinstance(i, str) for i in ids):
+        eval_schema.fail("ids", "Invalid 'ids': expected an array of stored completion ids.")
+    return {**checked, "ids": ids}
+
+
+async def _selected(call: Call, filters: dict[str, Any]) -> list[StoredCompletion]:
+    ids = filters["ids"]
+    if ids is None:
+        return await evals.stored_completions(call.runtime, filters["metadata"] or {}, filters)
+    unlimited = {**filters, "limit": None}
+    matching = {
+        s.id: s for s in await evals.stored_completions(call.runtime, filters["metadata"] or {}, unlimited)
+    }
+    missing = [i for i in ids if await call.runtime.completions.get(i) is None]
+    if missing:
+        raise InvalidRequest(f"Invalid 'ids': no stored completion with id '{missing[0]}'.", param="ids")
+    chosen = [matching[i] for i in ids if i in matching]
+    return chosen[: filters["limit"]] if filters["limit"] else chosen
+
+
+def _run_request(body: dict[str, Any], generate_with: str | None, file_id: str) -> run_schema.RunRequest:
+    source = {"type": "file_id", "id": file_id}
+    data_source: dict[str, Any] = {"type": "jsonl", "source": source}
+    if generate_with:
+        data_source = {
+            "type": "completions",
+            "source": source,
+            "model": generate_with,
+            "input_messages": {"type": "item_reference", "item_reference": "item.input"},
+            "sampling_params": body.get("sampling_params"),
+        }
+    return run_schema.run_request({"data_source": data_source})
+
+
+async def evaluate(call: Call) -> Response:
+    body = parse_json_object(await call.body())
+    eval_schema.no_unknown(body, FIELDS, "")
+    filters = _filters(body)
+    if "testing_criteria" not in body:
+        eval_schema.fail(
+            "testing_criteria",
+            "Missing required parameter: 'testing_criteria'.",
+            "missing_required_parameter",
+        )
+    generate_with = eval_schema.field_of(body, "generate_with", "", str, required=False)
+    if generate_with is not None and await call.runtime.deployments.for_model(generate_with) is None:
+        names = ", ".join(d.name for d in call.runtime.deployments.all())
+        raise InvalidRequest(
+            f"Invalid 'generate_with': no deployment or model named '{generate_with}'. Deployments: {names}.",
+            param="generate_with",
+        )
+    chosen = await _selected(call, filters)
+    if not chosen:
+        raise InvalidRequest(
+            "No stored completions match the filters "
+            f"({', '.join(f'{k}={v}' for k, v in filters.items() if v is not None) or 'none'}): store some with "
+            "`store: true` first, or widen the filters.",
+            param="metadata",
+        )
+    name = eval_schema.field_of(body, "name", "", str, required=False)
+    request = eval_schema.eval_request(
+        {
+            "name": name or f"Evaluation of {len(chosen)} stored completions",
+            "data_source_config": {
+                "type": "custom",
+                "item_schema": ITEM_SCHEMA,
+                "include_sample_schema": True,
+            },
+            "testing_criteria": body["testing_criteria"],
+        }
+    )
+    _run_request(body, generate_with, "file-pending")  # a bad sampling_params fails before anything is made
+    rows = []
+    for stored in chosen:
+        data = evalruns.stored_item(stored)
+        rows.append({"item": data.item} if generate_with else {"item": data.item, "sample": data.sample})
+    content = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
+    runtime = call.runtime
+    file = await runtime.files.create_from_bytes(
+        f"evaluation-{runtime.ids.hex(8)}.jsonl", "evals", content.encode("utf-8")
+    )
+    record = await evals.new_eval(runtime, request)
+    run = await evals.new_run(call, record, _run_request(body, generate_with, file.id))
+    return json_response(
+        {
+            "object": "evaluation",
+            "file": {"id": file.id, "filename": file.filename, "purpose": "evals", "lines": len(rows)},
+            "eval": evals.eval_body(record),
+            "run": await evals.run_body(call, run, record),
+        },
+        201,
+    )
+
+
+OPERATIONS = (Operation("evaluate", "POST", ((None, PATH),), evaluate, Access.WRITE, extension=True),)
