@@ -244,3 +244,40 @@ def test_an_unsatisfiable_schema_is_a_400_naming_it(emulator: Any) -> None:
         )
     assert caught.value.body["param"] == "response_format.json_schema.schema"
     assert "#/$defs/nowhere" in caught.value.body["message"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        (
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+            "'additionalProperties'",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
+            "Missing 'a'",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"inner": {"type": "object", "properties": {}}},
+                "required": ["inner"],
+                "additionalProperties": False,
+            },
+            "context=('properties', 'inner')",
+        ),
+    ],
+)
+def test_strict_schemas_must_follow_strict_rules(emulator: Any, schema: dict[str, Any], problem: str) -> None:
+    sdk = client(emulator, "azure")
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk.chat.completions.create(
+            model=MODEL, messages=EVENT_PROMPT, response_format=schema_format(schema, True)
+        )
+    assert caught.value.body["param"] == "response_format"
+    assert problem in caught.value.body["message"]
+    assert "Invalid schema for response_format 'answer'" in caught.value.body["message"]
+    loose = sdk.chat.completions.create(
+        model=MODEL, messages=EVENT_PROMPT, response_format=schema_format(schema, False)
+    )
+    check(json.loads(loose.choices[0].message.content), schema)

@@ -210,3 +210,13 @@ def test_stream_helper_accumulates_tool_calls(emulator: Any) -> None:
     call = final.choices[0].message.tool_calls[0]
     assert call.function.name == "get_current_weather"
     jsonschema.validate(json.loads(call.function.arguments), parameters_of("get_current_weather"))
+
+
+def test_a_strict_function_needs_a_strict_schema(emulator: Any) -> None:
+    loose = {**ORDER_TOOL, "function": {**ORDER_TOOL["function"], "strict": True}}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(emulator, "openai").chat.completions.create(
+            model=MODEL, messages=WEATHER_QUESTION, tools=[loose]
+        )
+    assert caught.value.body["param"] == "tools[0].function.parameters"
+    assert "Invalid schema for function 'create_order'" in caught.value.body["message"]

@@ -43,12 +43,64 @@ def check_response_format(response_format: dict[str, Any] | None, messages: Sequ
                 param="response_format.json_schema.schema",
                 code="invalid_type",
             )
+        if spec.get("strict") is True:
+            _check_strict(spec.get("schema") or {}, f"response_format '{spec['name']}'", "response_format")
+
+
+def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
+    """The first rule of strict mode the schema breaks: every object closes its properties and requires
+    all of them (optional fields are spelled as a union with null)."""
+    if isinstance(schema, list):
+        for position, item in enumerate(schema):
+            problem = _strict_problem(item, (*context, str(position)))
+            if problem:
+                return problem
+        return None
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    is_object = kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in schema
+    where = f"In context={context!r}"
+    if is_object:
+        if schema.get("additionalProperties") is not False:
+            return f"{where}, 'additionalProperties' is required to be supplied and to be false."
+        keys = list((schema.get("properties") or {}).keys())
+        missing = [k for k in keys if k not in (schema.get("required") or [])]
+        if missing:
+            return (
+                f"{where}, 'required' is required to be supplied and to be an array including every key "
+                f"in properties. Missing '{missing[0]}'."
+            )
+    for key in ("properties", "$defs", "definitions"):
+        for name, sub in (schema.get(key) or {}).items():
+            problem = _strict_problem(sub, (*context, key, name))
+            if problem:
+                return problem
+    for key in ("items", "anyOf", "allOf", "oneOf", "prefixItems"):
+        if key in schema:
+            problem = _strict_problem(schema[key], (*context, key))
+            if problem:
+                return problem
+    return None
+
+
+def _check_strict(schema: dict[str, Any], subject: str, param: str) -> None:
+    problem = _strict_problem(schema, ())
+    if problem:
+        raise InvalidRequest(f"Invalid schema for {subject}: {problem}", param=param)
 
 
 def check_tools(tool_list: Sequence[dict[str, Any]] | None, tool_choice: Any) -> None:
     for position, tool in enumerate(tool_list or ()):
-        if not isinstance(tools.function_of(tool).get("name"), str):
+        function = tools.function_of(tool)
+        if not isinstance(function.get("name"), str):
             raise _missing(f"tools[{position}].function.name")
+        if function.get("strict") is True:
+            _check_strict(
+                function.get("parameters") or {},
+                f"function '{function['name']}'",
+                f"tools[{position}].function.parameters",
+            )
     if tool_choice is None:
         return
     if not tool_list:
