@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,23 @@ class _LineError(Exception):
     pass
 
 
+# A conversation bills a fixed priming plus a cost per message, so each message is counted on its own
+# and the plain ones are remembered: training sets repeat their system message on every line.
+_PRIMING = count_messages([], TOKENIZER_MODEL)
+_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _plain_message_tokens(role: str, content: str) -> int:
+    return count_messages([{"role": role, "content": content}], TOKENIZER_MODEL) - _PRIMING
+
+
+def _message_tokens(message: dict[str, Any]) -> int:
+    if isinstance(message.get("content"), str) and message.keys() <= {"role", "content", "weight"}:
+        return _plain_message_tokens(message["role"], message["content"])
+    return count_messages([message], TOKENIZER_MODEL) - _PRIMING
+
+
 def _check_messages(messages: Any) -> int:
     if not isinstance(messages, list) or not messages:
         raise _LineError("'messages' must be a non-empty array of message objects")
@@ -59,7 +77,7 @@ def _check_messages(messages: Any) -> int:
         assistant_turns += role == "assistant"
     if not assistant_turns:
         raise _LineError("the conversation has no assistant message to learn from")
-    return count_messages(messages, TOKENIZER_MODEL)
+    return _PRIMING + sum(_message_tokens(m) for m in messages)
 
 
 def _check_example(example: Any) -> int:

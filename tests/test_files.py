@@ -12,7 +12,8 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.filecheck import check_lines
+from emulator.filecheck import TOKENIZER_MODEL, check_lines
+from emulator.model.tokens import count, count_messages
 from emulator.settings import DEFAULT_CLOCK_START
 from emulator.testing import InProcessEmulator
 from tests.surfaces import SURFACES, client, headers
@@ -178,6 +179,16 @@ def test_check_counts_examples_and_tokens_in_both_formats() -> None:
     without = check_lines((CHAT_LINE + b"\n" + PROMPT_LINE).splitlines(keepends=True))
     assert with_bom.ok and with_bom.examples == 2 and with_bom.tokens > 0
     assert (without.examples, without.tokens) == (with_bom.examples, with_bom.tokens)
+    # The statistics bill each conversation as chat completions bill a prompt.
+    chat, legacy = json.loads(CHAT_LINE), json.loads(PROMPT_LINE)
+    assert with_bom.tokens == count_messages(chat["messages"], TOKENIZER_MODEL) + sum(
+        count(legacy[key], TOKENIZER_MODEL) for key in ("prompt", "completion")
+    )
+    varied = {
+        "messages": [{"role": "user", "content": "Hi", "name": "ann"}, {"role": "assistant", "content": "Yo"}]
+    }
+    line = json.dumps(varied).encode()
+    assert check_lines([line, line]).tokens == 2 * count_messages(varied["messages"], TOKENIZER_MODEL)
 
 
 def test_openai_refuses_an_invalid_training_file(emulator: Any) -> None:
