@@ -31,6 +31,8 @@ import anyio.from_thread
 from emulator.app import create_app
 from emulator.intercept import serve_async, serve_sync
 from emulator.model.scripts import ScriptError
+from emulator.resources.evaluate import PATH as EVALUATE_PATH
+from emulator.resources.evaluate import EvaluationRefused
 from emulator.resources.seeding import PATH as SEED_PATH
 from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
@@ -133,6 +135,21 @@ class _Clients:
     def clear_scripts(self) -> int:
         with self.http_client() as http:
             return int(http.delete(SCRIPTS_PATH, headers={"api-key": self.key}).json()["deleted"])
+
+    def evaluate(self, testing_criteria: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+        """The portal's Evaluate action (`POST /_emulator/evaluate`): stored completions chosen by
+        `metadata`, `model`, `created_after`, `created_before`, `ids`, `limit` become a data file, an eval
+        and a run (of the stored answers, or `generate_with="<deployment>"`'s). Returns {file, eval, run}."""
+        with self.http_client() as http:
+            response = http.post(
+                EVALUATE_PATH,
+                json={"testing_criteria": testing_criteria, **options},
+                headers={"api-key": self.key},
+            )
+        if response.status_code != 201:
+            error = response.json()["error"]
+            raise EvaluationRefused(error["message"], error.get("param"))
+        return dict(response.json())
 
 
 class InProcessEmulator(_Clients):

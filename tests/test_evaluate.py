@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from emulator.resources.evaluate import EvaluationRefused
 from tests.test_evals import MENTIONS_PARIS, QUESTIONS, SIMILAR, evals_client, store
 
 PATH = "/_emulator/evaluate"
@@ -104,3 +105,15 @@ def test_evaluate_errors(emulator: Any, body: dict[str, Any], param: str) -> Non
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == param
     assert evals_client(emulator, "openai").evals.list().data == []  # nothing is made by a refused request
+
+
+def test_python_api(emulator: Any) -> None:
+    answers = store(emulator, QUESTIONS[:3], {"usecase": "quiz"})
+    made = emulator.evaluate([SIMILAR], metadata={"usecase": "quiz"}, generate_with="gpt-4o", name="again")
+    assert made["eval"]["name"] == "again" and made["file"]["lines"] == len(answers)
+    emulator.advance(5)
+    run = evals_client(emulator, "openai").evals.runs.retrieve(made["run"]["id"], eval_id=made["eval"]["id"])
+    assert run.status == "completed" and run.result_counts.total == 3
+    with pytest.raises(EvaluationRefused) as caught:
+        emulator.evaluate([SIMILAR], metadata={"usecase": "none"})
+    assert caught.value.param == "metadata" and "No stored completions match" in caught.value.message

@@ -25,6 +25,16 @@ from emulator.schemas.validation import parse_json_object
 from emulator.store.completions import StoredCompletion
 
 PATH = "/_emulator/evaluate"
+
+
+class EvaluationRefused(Exception):
+    """The Python API's form of a 400 from the route: its message and the field it names."""
+
+    def __init__(self, message: str, param: str | None) -> None:
+        super().__init__(f"{message} (param: {param})")
+        self.message, self.param = message, param
+
+
 FILTERS = ("metadata", "model", "created_after", "created_before", "ids", "limit")
 FIELDS = (*FILTERS, "name", "testing_criteria", "generate_with", "sampling_params")
 ITEM_SCHEMA: dict[str, Any] = {
