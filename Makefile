@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SERVE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup serve test lint typecheck check bench clean
+.PHONY: setup serve test lint typecheck check bench examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,9 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# The example project's tests in two fresh venvs: the latest openai 3.x and the latest 2.x.
+examples:
+	PYTHON=$(PYTHON) ./examples/run.sh
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache aoai-emulator.sqlite3*
+	rm -rf $(VENV) .examples build dist *.egg-info .mypy_cache .ruff_cache aoai-emulator.sqlite3*
