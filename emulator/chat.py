@@ -97,12 +97,17 @@ class Completion:
     def message(self, choice: Choice, flavour: Flavour) -> dict[str, Any]:
         message: dict[str, Any] = {"content": choice.content, "refusal": None, "role": "assistant"}
         calls = [call.to_json() for call in choice.tool_calls] or None
+        function_call = None
+        if calls and choice.finish_reason == "function_call":  # the deprecated `functions` form
+            function_call, calls = calls[0]["function"], None
         if flavour.is_azure:
-            message.update({"audio": None, "function_call": None, "tool_calls": calls})
+            message.update({"audio": None, "function_call": function_call, "tool_calls": calls})
         else:
             message["annotations"] = []
             if calls:
                 message["tool_calls"] = calls
+            if function_call:
+                message["function_call"] = function_call
         return message
 
     def response(self, flavour: Flavour) -> dict[str, Any]:
@@ -141,15 +146,7 @@ class Completion:
                 "finish_reason": c.finish_reason,
                 "index": c.index,
                 "logprobs": logprobs_body(c),
-                "message": {
-                    "content": c.content,
-                    "refusal": None,
-                    "role": "assistant",
-                    "audio": None,
-                    "function_call": None,
-                    "tool_calls": [call.to_json() for call in c.tool_calls] or None,
-                    "annotations": [],
-                },
+                "message": {**self.message(c, Flavour.AZURE), "annotations": []},
             }
             for c in self.generation.choices
         ]
@@ -225,6 +222,9 @@ class Completion:
     ) -> Iterator[dict[str, Any]]:
         """As the service streams calls: each call opens with its id, type, name and empty arguments,
         then its arguments arrive in fragments; the first delta also carries the role."""
+        if choice.finish_reason == "function_call":
+            yield from self._function_call_chunks(base, flavour, choice)
+            return
         for position, call in enumerate(choice.tool_calls):
             opening: dict[str, Any] = {
                 "tool_calls": [
@@ -242,6 +242,22 @@ class Completion:
             for fragment in stream_fragments(call.arguments, self.model):
                 delta = {"tool_calls": [{"index": position, "function": {"arguments": fragment}}]}
                 yield self._chunk(base, flavour, choice.index, delta, None, filters=False)
+        yield self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
+
+    def _function_call_chunks(
+        self, base: dict[str, Any], flavour: Flavour, choice: Choice
+    ) -> Iterator[dict[str, Any]]:
+        call = choice.tool_calls[0]
+        opening = {
+            "role": "assistant",
+            "content": None,
+            "function_call": {"name": call.name, "arguments": ""},
+        }
+        yield self._chunk(base, flavour, choice.index, opening, None, filters=False)
+        for fragment in stream_fragments(call.arguments, self.model):
+            yield self._chunk(
+                base, flavour, choice.index, {"function_call": {"arguments": fragment}}, None, filters=False
+            )
         yield self._chunk(base, flavour, choice.index, {}, choice.finish_reason, filters=False)
 
     @staticmethod

@@ -220,3 +220,41 @@ def test_a_strict_function_needs_a_strict_schema(emulator: Any) -> None:
         )
     assert caught.value.body["param"] == "tools[0].function.parameters"
     assert "Invalid schema for function 'create_order'" in caught.value.body["message"]
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_deprecated_functions_answer_with_function_call(emulator: Any, surface: str) -> None:
+    functions = [t["function"] for t in TOOLS]
+    sdk = client(emulator, surface)
+    choice = sdk.chat.completions.create(model=MODEL, messages=BOTH_QUESTION, functions=functions).choices[0]
+    assert choice.finish_reason == "function_call"
+    assert not choice.message.tool_calls
+    call = choice.message.function_call
+    assert call.name == "get_local_time"  # shares two words with the question: the best match
+    jsonschema.validate(json.loads(call.arguments), parameters_of(call.name))
+    forced = sdk.chat.completions.create(
+        model=MODEL, messages=CHAT, functions=functions, function_call={"name": "create_order"}
+    ).choices[0]
+    assert forced.message.function_call.name == "create_order"
+    streamed = "".join(
+        c.choices[0].delta.function_call.arguments
+        for c in sdk.chat.completions.create(
+            model=MODEL, messages=BOTH_QUESTION, functions=functions, stream=True
+        )
+        if c.choices and c.choices[0].delta.function_call
+    )
+    assert streamed == call.arguments
+    after = sdk.chat.completions.create(
+        model=MODEL,
+        messages=[
+            *BOTH_QUESTION,
+            {
+                "role": "assistant",
+                "content": None,
+                "function_call": {"name": call.name, "arguments": call.arguments},
+            },
+            {"role": "function", "name": call.name, "content": '{"temperature": 9}'},
+        ],
+        functions=functions,
+    ).choices[0]
+    assert after.finish_reason == "stop" and "9" in after.message.content

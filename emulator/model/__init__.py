@@ -36,6 +36,7 @@ class Shape:
     parallel_tool_calls: bool = True
     logprobs: bool = False
     top_logprobs: int = 0
+    legacy_functions: bool = False  # `functions`/`function_call`: one call, answered as `function_call`
 
     def key(self) -> dict[str, Any]:
         return {"rf": self.response_format, "tools": self.tools, "tc": self.tool_choice}
@@ -166,7 +167,8 @@ def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Sh
             tokens.count(c.name, model) + tokens.count(c.arguments, model) + tokens.TOKENS_PER_MESSAGE
             for c in answer.tool_calls
         )
-        return Choice(index, answer.content, "tool_calls", used, answer.tool_calls)
+        reason = "function_call" if shape.legacy_functions else "tool_calls"
+        return Choice(index, answer.content, reason, used, answer.tool_calls)
     content, reason = _apply_limits(answer.content or "", sampling, model)
     if answer.filtered:
         reason = "content_filter"

@@ -77,6 +77,17 @@ def named_choice(tool_choice: Any) -> str | None:
     return None
 
 
+def legacy_functions(sent: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
+    """The deprecated `functions`/`function_call` pair as `tools`/`tool_choice`."""
+    functions = [
+        {"type": "function", "function": f} for f in sent.get("functions") or () if isinstance(f, dict)
+    ]
+    choice = sent.get("function_call")
+    if isinstance(choice, dict) and isinstance(choice.get("name"), str):
+        return functions, {"type": "function", "function": {"name": choice["name"]}}
+    return functions, choice if choice in ("none", "auto") else None
+
+
 def chosen(
     messages: Sequence[dict[str, Any]],
     tools: Sequence[dict[str, Any]],

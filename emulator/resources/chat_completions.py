@@ -23,6 +23,7 @@ from emulator.flavours import Family, Flavour
 from emulator.model import Sampling, Shape, derived_int, request_digest
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
+from emulator.model.tools import legacy_functions
 from emulator.pagination import bracket_map, list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import ChatCompletionRequest, check_metadata
@@ -119,11 +120,16 @@ def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tu
 def model_shape(request: ChatCompletionRequest, sent: dict[str, Any]) -> Shape:
     check_response_format(sent.get("response_format"), sent["messages"])
     check_tools(sent.get("tools"), sent.get("tool_choice"))
+    legacy = not sent.get("tools") and bool(sent.get("functions"))
+    tool_list, tool_choice = (
+        legacy_functions(sent) if legacy else (sent.get("tools"), sent.get("tool_choice"))
+    )
     return Shape(
         response_format=sent.get("response_format"),
-        tools=tuple(sent.get("tools") or ()),
-        tool_choice=sent.get("tool_choice"),
-        parallel_tool_calls=request.parallel_tool_calls is not False,
+        tools=tuple(tool_list or ()),
+        tool_choice=tool_choice,
+        parallel_tool_calls=request.parallel_tool_calls is not False and not legacy,
+        legacy_functions=legacy,
         logprobs=bool(request.logprobs),
         top_logprobs=request.top_logprobs or 0,
     )
