@@ -111,4 +111,6 @@ def test_how_to_answers_are_generic_but_sensible() -> None:
     assert "settings" not in answer and "bake bread" in answer.splitlines()[2]
     assert text.write("", "Say hi", "", random.Random(0)) == "Hi!"
     assert "Autumn leaves" in text.write("", "Write a poem about autumn leaves", "", random.Random(0))
-    assert text.write("", "Why is the sky blue?", "", random.Random(0)).startswith('The answer to "Why is the sky')
+    assert text.write("", "Why is the sky blue?", "", random.Random(0)).startswith(
+        'The answer to "Why is the sky'
+    )
