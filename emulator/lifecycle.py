@@ -16,8 +16,9 @@ Each surface names the phases in its own words (`status_name`).
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -199,8 +200,9 @@ class _Job:
     progress: float = 0.0
     run_start: float | None = None
     holds_slot: bool = False
-    waiting_since: float = 0.0
     transition_end: float | None = None
+    version: int = 0  # bumped whenever its next event changes: older heap entries are stale
+    wait_version: int = 0  # the same for its place in the queue
 
     def enter(self, phase: Phase, t: float) -> None:
         self.phase = phase
@@ -222,6 +224,131 @@ class _Job:
             self.run_start = None
 
 
+class _Simulation:
+    """An event-driven replay: a heap of each job's next event, a heap of the jobs waiting for a slot."""
+
+    def __init__(self, plans: Sequence[Plan], slots: int, transition_seconds: float) -> None:
+        self.jobs = [_Job(plan, order) for order, plan in enumerate(plans)]
+        self.slots = slots
+        self.transition_seconds = transition_seconds
+        self.held = 0
+        self.events: list[tuple[float, int, int]] = []  # (time, job order, job version)
+        self.waiting: list[tuple[float, int, int]] = []  # (waiting since, job order, wait version)
+        for job in self.jobs:
+            job.enter(Phase.VALIDATING, job.plan.created_at)
+            self.schedule(job)
+
+    def schedule(self, job: _Job) -> None:
+        job.version += 1
+        at = job.next_event()
+        if at is not None:
+            heapq.heappush(self.events, (at, job.order, job.version))
+
+    def wait(self, job: _Job, t: float) -> None:
+        job.wait_version += 1
+        heapq.heappush(self.waiting, (t, job.order, job.wait_version))
+
+    def release(self, job: _Job) -> None:
+        if job.holds_slot:
+            job.holds_slot = False
+            self.held -= 1
+
+    def finish(self, job: _Job, phase: Phase, t: float) -> None:
+        job.stop_running(t)
+        self.release(job)
+        job.wait_version += 1  # out of the queue, if it was in it
+        job.enter(phase, t)
+        self.schedule(job)
+
+    def assign(self, t: float) -> None:
+        """Free slots go to the longest-waiting jobs, then the earliest created."""
+        while self.held < self.slots and self.waiting:
+            _, order, version = heapq.heappop(self.waiting)
+            job = self.jobs[order]
+            if version != job.wait_version or job.holds_slot:
+                continue
+            job.holds_slot = True
+            self.held += 1
+            if job.phase is Phase.QUEUED:
+                job.enter(Phase.RUNNING, t)
+                job.run_start = t
+            else:
+                job.transition_end = t + self.transition_seconds
+            self.schedule(job)
+
+    def next_event_time(self) -> float:
+        while self.events:
+            at, order, version = self.events[0]
+            if version == self.jobs[order].version:
+                return at
+            heapq.heappop(self.events)
+        return math.inf
+
+    def fire_events(self, t: float) -> None:
+        due = []
+        while self.next_event_time() <= t:
+            due.append(self.jobs[heapq.heappop(self.events)[1]])
+        for job in sorted(due, key=lambda j: j.order):
+            if job.phase is Phase.VALIDATING:
+                if job.plan.fails:
+                    self.finish(job, Phase.FAILED, t)
+                    continue
+                job.enter(Phase.QUEUED, t)
+                self.wait(job, t)
+            elif job.phase is Phase.RUNNING:
+                job.progress = job.plan.train_seconds
+                self.finish(job, Phase.SUCCEEDED, t)
+                continue
+            elif job.phase is Phase.PAUSING:
+                self.release(job)
+                job.enter(Phase.PAUSED, t)
+            elif job.phase is Phase.RESUMING:
+                job.enter(Phase.RUNNING, t)
+                job.run_start = t
+            self.schedule(job)
+        self.assign(t)
+
+    def apply(self, job: _Job, kind: str, t: float) -> None:
+        if job.phase not in ALLOWED_FROM.get(kind, frozenset()):
+            return  # refused when it was asked for; a record of it changes nothing
+        if kind == CANCEL:
+            self.finish(job, Phase.CANCELLED, t)
+        elif kind == PAUSE:
+            job.stop_running(t)
+            job.transition_end = t + self.transition_seconds
+            job.enter(Phase.PAUSING, t)
+            self.schedule(job)
+        elif kind == RESUME:
+            job.enter(Phase.RESUMING, t)
+            self.wait(job, t)
+            self.schedule(job)
+        self.assign(t)
+
+    def run(self) -> dict[str, Timeline]:
+        actions = sorted(
+            (action.at, action.seq, job.order, index, job)
+            for job in self.jobs
+            for index, action in enumerate(job.plan.actions)
+        )
+        position = 0
+        while True:
+            t_event = self.next_event_time()
+            t_action = actions[position][0] if position < len(actions) else math.inf
+            if t_event == t_action == math.inf:
+                break
+            if t_event <= t_action:  # what was due happens before what is asked at the same instant
+                self.fire_events(t_event)
+                continue
+            while position < len(actions) and actions[position][0] <= t_action:
+                _, _, _, index, job = actions[position]
+                position += 1
+                self.apply(job, job.plan.actions[index].kind, t_action)
+        return {
+            job.plan.id: Timeline(job.plan.id, tuple(job.changes), tuple(job.running), job.plan.train_seconds)
+            for job in self.jobs
+        }
+
+
 def simulate(
     plans: Sequence[Plan], *, slots: int = 1, transition_seconds: float = 10.0
 ) -> dict[str, Timeline]:
@@ -229,104 +356,7 @@ def simulate(
 
     Waiting jobs take a free slot first come, first served (by the time they began to wait, then by
     creation). A pausing job keeps its slot until it is paused; a resumed job queues again."""
-    jobs = [_Job(plan, order) for order, plan in enumerate(plans)]
-    for job in jobs:
-        job.enter(Phase.VALIDATING, job.plan.created_at)
-    actions = sorted(
-        (
-            (action.at, action.seq, index, job)
-            for job in jobs
-            for index, action in enumerate(job.plan.actions)
-        ),
-        key=lambda item: (item[0], item[1], item[3].order, item[2]),
-    )
-    next_action = 0
-    active = list(jobs)
-
-    def assign(t: float) -> None:
-        free = slots - sum(1 for job in active if job.holds_slot)
-        if free <= 0:
-            return
-        waiting = sorted(
-            (
-                job
-                for job in active
-                if not job.holds_slot
-                and job.phase in (Phase.QUEUED, Phase.RESUMING)
-                # a job created later has not begun to exist yet
-                and job.plan.created_at <= t
-            ),
-            key=lambda job: (job.waiting_since, job.order),
-        )
-        for job in waiting[:free]:
-            job.holds_slot = True
-            if job.phase is Phase.QUEUED:
-                job.enter(Phase.RUNNING, t)
-                job.run_start = t
-            else:
-                job.transition_end = t + transition_seconds
-
-    def finish(job: _Job, phase: Phase, t: float) -> None:
-        job.stop_running(t)
-        job.holds_slot = False
-        job.enter(phase, t)
-        active.remove(job)
-
-    while True:
-        pending = [(at, job) for job in active if (at := job.next_event()) is not None]
-        t_event = min((at for at, _ in pending), default=math.inf)
-        t_action = actions[next_action][0] if next_action < len(actions) else math.inf
-        t = min(t_event, t_action)
-        if t == math.inf:
-            break
-        if t_event <= t:
-            for at, job in sorted(pending, key=lambda item: item[1].order):
-                if at > t:
-                    continue
-                if job.phase is Phase.VALIDATING:
-                    if job.plan.fails:
-                        finish(job, Phase.FAILED, t)
-                    else:
-                        job.waiting_since = t
-                        job.enter(Phase.QUEUED, t)
-                elif job.phase is Phase.RUNNING:
-                    job.progress = job.plan.train_seconds
-                    job.running.append((job.run_start or t, t))
-                    job.run_start = None
-                    finish(job, Phase.SUCCEEDED, t)
-                elif job.phase is Phase.PAUSING:
-                    job.holds_slot = False
-                    job.enter(Phase.PAUSED, t)
-                elif job.phase is Phase.RESUMING:
-                    job.enter(Phase.RUNNING, t)
-                    job.run_start = t
-            assign(t)
-            continue
-        while next_action < len(actions) and actions[next_action][0] <= t:
-            _, _, index, job = actions[next_action]
-            next_action += 1
-            _apply(job, job.plan.actions[index].kind, t, transition_seconds, finish)
-            assign(t)
-    return {
-        job.plan.id: Timeline(job.plan.id, tuple(job.changes), tuple(job.running), job.plan.train_seconds)
-        for job in jobs
-    }
-
-
-def _apply(
-    job: _Job, kind: str, t: float, transition_seconds: float, finish: Callable[[_Job, Phase, float], None]
-) -> None:
-    if job.phase not in ALLOWED_FROM.get(kind, frozenset()):
-        return  # refused when it was asked for; a record of it changes nothing
-    if kind == CANCEL:
-        finish(job, Phase.CANCELLED, t)
-    elif kind == PAUSE:
-        job.stop_running(t)
-        job.transition_end = t + transition_seconds
-        job.enter(Phase.PAUSING, t)
-    elif kind == RESUME:
-        job.waiting_since = t
-        job.enter(Phase.RESUMING, t)
+    return _Simulation(plans, slots, transition_seconds).run()
 
 
 def settle_time(timelines: Sequence[Timeline], now: float) -> float:

@@ -215,6 +215,39 @@ def test_create_errors_name_the_field(legacy: Legacy) -> None:
     refused({"model": "curie", "training_file": training, "n_epochs": 0}, "n_epochs")
     refused({"model": "curie", "training_file": training, "batch_size": "big"}, "batch_size")
     refused({"model": "curie", "training_file": training, "suffix": "not ok!"}, "suffix")
+    refused({"model": "curie", "training_file": training, "prompt_loss_weight": -1}, "prompt_loss_weight")
+    refused(
+        {"model": "curie", "training_file": training, "classification_betas": ["x"]}, "classification_betas"
+    )
+    needs = refused(
+        {"model": "curie", "training_file": training, "compute_classification_metrics": True},
+        "compute_classification_metrics",
+    )
+    assert "validation_file" in needs
+    unknown = legacy.create(model="curie", training_file=training, warmup=3)
+    assert unknown.status_code == 400 and "warmup" in unknown.text
+
+
+def test_classification_hyperparameters_are_echoed(legacy: Legacy) -> None:
+    training = legacy.upload()
+    job = legacy.create(
+        model="curie",
+        training_file=training,
+        validation_file=training,
+        compute_classification_metrics=True,
+        classification_n_classes=3,
+        classification_betas=[0.5, 1],
+        prompt_loss_weight=0.1,
+    ).json()
+    assert job["hyperparams"] == {
+        "n_epochs": 4,
+        "batch_size": 1,
+        "learning_rate_multiplier": 0.05,
+        "prompt_loss_weight": 0.1,
+        "compute_classification_metrics": True,
+        "classification_n_classes": 3,
+        "classification_betas": [0.5, 1],
+    }
 
 
 def test_chat_data_fails_a_legacy_job_naming_the_training_file(legacy: Legacy) -> None:

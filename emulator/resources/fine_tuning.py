@@ -293,23 +293,9 @@ async def create_job(call: Call) -> Response:
     requested = check_hyperparameters(data.get("hyperparameters"), style)
     method, method_hyper = _method(data.get("method"), style)
     requested.update({k: v for k, v in method_hyper.items() if v is not None})
-    training, validation = await read_files(runtime, request, MIN_EXAMPLES)
-    job = await new_job(
-        runtime,
-        style=style,
-        job_id=runtime.ids.prefixed_hex("ftjob-"),
-        base=request.base,
-        training=training,
-        validation=validation,
-        requested=requested,
-        extra={
-            "suffix": request.suffix,
-            "seed": request.seed,
-            "metadata": metadata,
-            "integrations": integrations,
-            "method": method,
-        },
-    )
+    files = await read_files(runtime, request, MIN_EXAMPLES)
+    extra = {"metadata": metadata, "integrations": integrations, "method": method}
+    job = await new_job(runtime, style, request, files, requested, extra)
     snapshot = await runtime.jobs.snapshot()
     body = render_job(job, snapshot.timelines[job.id], runtime.clock.now(), call.flavour)
     if call.flavour is O:
@@ -323,17 +309,17 @@ def location(call: Call, path: str) -> str:
 
 async def new_job(
     runtime: Runtime,
-    *,
     style: Style,
-    job_id: str,
-    base: str,
-    training: StoredFile,
-    validation: StoredFile | None,
+    request: CreateRequest,
+    files: tuple[StoredFile, StoredFile | None],
     requested: Mapping[str, Any],
     extra: Mapping[str, Any],
 ) -> JobRecord:
     """Record a job whose files passed the create-time checks; its schedule is fixed from here on."""
     legacy = style is Style.LEGACY
+    training, validation = files
+    job_id = runtime.ids.prefixed_hex("ft-" if legacy else "ftjob-")
+    base = request.base
     assert training.statistics is not None
     hyper = resolve_hyperparameters(requested, training.statistics["examples"], legacy=legacy)
     validation_stats = validation.statistics if validation is not None else None
@@ -349,11 +335,13 @@ async def new_job(
         style=style,
         created_at=runtime.clock.now(),
         model=base,
-        fine_tuned_model=fine_tuned_model_name(style, base, job_id, extra.get("suffix")),
+        fine_tuned_model=fine_tuned_model_name(style, base, job_id, request.suffix),
         training_file=training.id,
         validation_file=validation.id if validation else None,
         spec={
             **extra,
+            "suffix": request.suffix,
+            "seed": request.seed,
             "hyperparameters": hyper.to_json(),
             "training": dict(training.statistics),
             "validation": dict(validation_stats) if validation_stats else None,
