@@ -184,3 +184,30 @@ def test_openai_deletes_a_fine_tuned_model(tuned: InProcessEmulator) -> None:
     with pytest.raises(openai.NotFoundError):
         sdk.models.delete(TUNED.id)
     assert TUNED.id not in [m.id for m in tuned.azure_client().models.list()]
+
+
+def test_the_catalog_marks_what_the_fine_tuning_apis_train() -> None:
+    from emulator.catalog import FineTuneApi
+    from emulator.training import FINE_TUNABLE, LEGACY_FINE_TUNABLE
+
+    assert {m.id for m in BASE_MODELS if m.fine_tune_api is FineTuneApi.JOBS} == set(FINE_TUNABLE)
+    assert {m.id for m in BASE_MODELS if m.fine_tune_api is FineTuneApi.LEGACY} == set(LEGACY_FINE_TUNABLE)
+
+
+def test_a_trained_model_is_listed_and_can_be_deleted(emulator: Any) -> None:
+    from tests.fine_tuning_data import chat_lines
+
+    sdk = emulator.openai_client()
+    training = sdk.files.create(file=("train.jsonl", chat_lines(10)), purpose="fine-tune")
+    job = sdk.fine_tuning.jobs.create(model="gpt-4o-mini-2024-07-18", training_file=training.id)
+    assert job.id not in [m.id for m in sdk.models.list()]
+    emulator.settle_jobs()
+    trained = sdk.fine_tuning.jobs.retrieve(job.id).fine_tuned_model
+    assert trained and trained == [m.id for m in sdk.models.list()][-1]
+
+    azure = emulator.azure_client().models.retrieve(trained).model_dump()
+    assert (azure["model"], azure["fine_tune"]) == ("gpt-4o-mini-2024-07-18", job.id)
+    assert azure["capabilities"]["fine_tune"] is False
+
+    assert sdk.models.delete(trained).deleted is True
+    assert trained not in [m.id for m in emulator.azure_client().models.list()]
