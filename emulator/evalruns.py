@@ -10,6 +10,9 @@ A run is graded in full when it is created; what the API shows of it depends onl
 * `completed` once all are done (a run of n items completes after 1 + 0.5 · max(n, 1) seconds);
 * `canceled` when canceled before that: the items done by then stay, the rest never appear.
 
+A run never ends `failed`: what cannot be done for one item (a template naming a missing value, a
+prompt the content filter refuses, a scripted error) errs that item, counted in `result_counts.errored`.
+
 Data-source items:
 
 * stored completions become `item = {completion_id, created, model, metadata, input, output_text}`

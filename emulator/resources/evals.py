@@ -203,12 +203,22 @@ async def _file_rows(call: Call, file_id: str) -> list[dict[str, Any]]:
             row = json.loads(line)
         except ValueError:
             row = None
-        if not isinstance(row, dict):
+        if isinstance(row, dict) and isinstance(row.get("item"), dict):
+            sample = row.get("sample")
+            row = (
+                {"item": row["item"], "sample": sample}
+                if sample is None or isinstance(sample, dict)
+                else None
+            )
+        elif isinstance(row, dict):
+            row = {"item": row}  # a bare object is the item itself
+        if row is None:
             raise InvalidRequest(
-                f"Invalid 'data_source.source.id': line {number} of file '{file_id}' is not a JSON object.",
+                f"Invalid 'data_source.source.id': line {number} of file '{file_id}' is not a JSON object "
+                'or an {"item": {...}, "sample": {...}} row.',
                 param="data_source.source.id",
             )
-        rows.append(row if isinstance(row.get("item"), dict) else {"item": row})
+        rows.append(row)
     return rows
 
 

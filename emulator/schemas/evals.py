@@ -299,13 +299,6 @@ def eval_request(body: Mapping[str, Any]) -> EvalRequest:
         fail("testing_criteria", "Invalid 'testing_criteria': expected at least one grader.", "empty_array")
     keys = item_keys(config)
     normalised = [criterion(c, f"testing_criteria[{i}]", keys) for i, c in enumerate(criteria)]
-    names = [c["name"] for c in normalised]
-    duplicate = next((n for i, n in enumerate(names) if n in names[:i]), None)
-    if duplicate is not None:
-        fail(
-            f"testing_criteria[{names.index(duplicate, names.index(duplicate) + 1)}].name",
-            f"Invalid 'testing_criteria': two graders are named '{duplicate}'; give each a distinct name.",
-        )
     return EvalRequest(name, meta, config, normalised)
 
 
