@@ -172,7 +172,11 @@ def _sample_body(
     usage = sample.get("usage") or {}
     prompt, completion = int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
     return {
-        "input": [{"role": str(m.get("role")), "content": message_text(dict(m))} for m in messages],
+        "input": [
+            {"role": str(m.get("role")), "content": message_text(dict(m))}
+            for m in messages
+            if isinstance(m, Mapping)
+        ],
         "output": [] if error else [{"role": "assistant", "content": sample.get("output_text", "")}],
         "finish_reason": sample.get("finish_reason", "stop"),
         "model": sample.get("model", ""),

@@ -429,7 +429,11 @@ def test_jsonl_run_on_a_custom_eval(emulator: Any) -> None:
         sample=True,
     )
     rows = [
-        {"item": {"headline": "Stocks rally", "topic": "Markets"}, "sample": {"output_text": "Markets"}},
+        # An `input` that is not chat messages is data like any other, not a prompt to echo.
+        {
+            "item": {"headline": "Stocks rally", "topic": "Markets", "input": ["x", 1]},
+            "sample": {"output_text": "Markets"},
+        },
         {"item": {"headline": "Cup final", "topic": "Sports"}, "sample": {"output_text": "Markets"}},
         {"item": {"headline": "New phone", "topic": "Technology"}, "sample": {"output_text": "Technology"}},
     ]
