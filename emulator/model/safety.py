@@ -49,20 +49,20 @@ def _texts(messages: Sequence[dict[str, Any]]) -> list[str]:
     return out
 
 
-def prompt_category(messages: Sequence[dict[str, Any]]) -> str | None:
+def _marked(mark: re.Pattern[str], messages: Sequence[dict[str, Any]]) -> str | None:
     for text in _texts(messages):
-        found = _PROMPT_MARK.search(text)
+        found = mark.search(text)
         if found:
             return found.group(1)
     return None
+
+
+def prompt_category(messages: Sequence[dict[str, Any]]) -> str | None:
+    return _marked(_PROMPT_MARK, messages)
 
 
 def answer_category(messages: Sequence[dict[str, Any]]) -> str | None:
-    for text in _texts(messages):
-        found = _ANSWER_MARK.search(text)
-        if found:
-            return found.group(1)
-    return None
+    return _marked(_ANSWER_MARK, messages)
 
 
 def cut(content: str) -> str:
