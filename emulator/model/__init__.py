@@ -143,12 +143,12 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
     rng = _rng(digest, index)
     picked = tools.chosen(messages, shape.tools, shape.tool_choice, shape.parallel_tool_calls, talk.last_user)
     if picked:
-        vocab = structured.Vocabulary(talk.last_user or talk.system)
+        vocab = structured.vocabulary(talk.last_user or talk.system)
         return Answer(tool_calls=tuple(tools.calls(shape.tools, picked, vocab, rng, digest, index)))
     kind = (shape.response_format or {}).get("type")
     if kind == "json_schema":
         schema = ((shape.response_format or {}).get("json_schema") or {}).get("schema") or {}
-        vocab = structured.Vocabulary(talk.last_user or talk.system)
+        vocab = structured.vocabulary(talk.last_user or talk.system)
         return Answer(compact_json(structured.instance(schema, vocab, rng)))
     if tools.ends_with_results(messages):
         reply = tools.answer_from_results(messages, talk.last_user, rng)

@@ -282,7 +282,7 @@ class Generator:
 
     def _from_pattern(self, pattern: str, name: str) -> str:
         try:
-            value = _RegexWriter(self.rng).write(_parsed(pattern))
+            value = _write(_pattern_plan(pattern), self.rng)
         except (re.error, RecursionError, ValueError, TypeError):
             return self._named_string(name)
         return value if re.search(pattern, value) else self._named_string(name)
@@ -313,57 +313,76 @@ class Generator:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
 
-class _RegexWriter:
-    """A string that a parsed regular expression matches (a short one: repeats stay near their minimum)."""
+def _members(items: Any) -> set[str]:
+    members: set[str] = set()
+    for op, av in items:
+        kind = str(op)
+        if kind == "LITERAL":
+            members.add(chr(av))
+        elif kind == "RANGE":
+            members.update(chr(c) for c in range(av[0], min(av[1], av[0] + 60) + 1))
+        elif kind == "CATEGORY":
+            members.update(_CATEGORY_CHARS.get(str(av), "x"))
+    return members
 
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
 
-    def write(self, parsed: Any) -> str:
-        return "".join(self._node(op, av) for op, av in parsed)
+def _class_options(items: list[Any]) -> str:
+    """The characters a [...] class allows (for a negated class, one it does not exclude)."""
+    if items and str(items[0][0]) == "NEGATE":
+        excluded = _members(items[1:])
+        return next(c for c in string.ascii_letters + string.digits if c not in excluded)
+    return "".join(sorted(_members(items))) or "x"
 
-    def _node(self, op: Any, av: Any) -> str:
+
+def _plan(parsed: Any) -> tuple[Any, ...]:
+    """A parsed regular expression as steps that write a string it matches: ("text", s), ("pick", chars),
+    ("repeat", low, high, steps) or ("branch", [steps, ...]). Repeats stay near their minimum."""
+    steps: list[Any] = []
+    for op, av in parsed:
         name = str(op)
         if name == "LITERAL":
-            return chr(av)
-        if name == "NOT_LITERAL":
-            return "x" if chr(av) != "x" else "y"
-        if name == "ANY":
-            return self.rng.choice(string.ascii_lowercase)
-        if name == "IN":
-            return self._class(av)
-        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            steps.append(("text", chr(av)))
+        elif name == "NOT_LITERAL":
+            steps.append(("text", "x" if chr(av) != "x" else "y"))
+        elif name == "ANY":
+            steps.append(("pick", string.ascii_lowercase))
+        elif name == "IN":
+            steps.append(("pick", _class_options(list(av))))
+        elif name == "CATEGORY":
+            steps.append(("pick", _CATEGORY_CHARS.get(str(av), "x")))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, sub = av
             top = low + 2 if str(high) == "MAXREPEAT" else min(high, low + 2)
-            return "".join(self.write(sub) for _ in range(self.rng.randint(low, max(low, top))))
-        if name == "SUBPATTERN":
-            return self.write(av[-1])
-        if name == "BRANCH":
-            return self.write(self.rng.choice(av[1]))
-        if name == "CATEGORY":
-            return self._category(str(av))
-        if name in ("AT", "ASSERT", "ASSERT_NOT"):
-            return ""
-        raise ValueError(f"unsupported regex element {name}")
+            steps.append(("repeat", low, max(low, top), _plan(sub)))
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            steps.append(("group", _plan(av[-1])))
+        elif name == "BRANCH":
+            steps.append(("branch", [_plan(b) for b in av[1]]))
+        elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
+            raise ValueError(f"unsupported regex element {name}")
+    return tuple(steps)
 
-    def _class(self, items: list[Any]) -> str:
-        return self.rng.choice(_class_options(tuple(items)))
 
-    @staticmethod
-    def _members(items: Any) -> set[str]:
-        members: set[str] = set()
-        for op, av in items:
-            kind = str(op)
-            if kind == "LITERAL":
-                members.add(chr(av))
-            elif kind == "RANGE":
-                members.update(chr(c) for c in range(av[0], min(av[1], av[0] + 60) + 1))
-            elif kind == "CATEGORY":
-                members.update(_CATEGORY_CHARS.get(str(av), "x"))
-        return members
+@lru_cache(maxsize=1024)
+def _pattern_plan(pattern: str) -> tuple[Any, ...]:
+    return _plan(sre_parse.parse(pattern))
 
-    def _category(self, category: str) -> str:
-        return self.rng.choice(_CATEGORY_CHARS.get(category, "x"))
+
+def _write(plan: tuple[Any, ...], rng: random.Random) -> str:
+    out = []
+    for step in plan:
+        kind = step[0]
+        if kind == "text":
+            out.append(step[1])
+        elif kind == "pick":
+            out.append(rng.choice(step[1]))
+        elif kind == "repeat":
+            out.extend(_write(step[3], rng) for _ in range(rng.randint(step[1], step[2])))
+        elif kind == "group":
+            out.append(_write(step[1], rng))
+        else:
+            out.append(_write(rng.choice(step[1]), rng))
+    return "".join(out)
 
 
 _CATEGORY_CHARS = {
@@ -470,20 +489,6 @@ _NUMBER_HINTS: list[tuple[tuple[str, ...], tuple[int, int]]] = [
 ]
 
 
-@lru_cache(maxsize=1024)
-def _parsed(pattern: str) -> Any:
-    return sre_parse.parse(pattern)
-
-
-@lru_cache(maxsize=4096)
-def _class_options(items: tuple[Any, ...]) -> str:
-    """The characters a [...] class allows (for a negated class, one it does not exclude)."""
-    if items and str(items[0][0]) == "NEGATE":
-        excluded = _RegexWriter._members(items[1:])
-        return next(c for c in string.ascii_letters + string.digits if c not in excluded)
-    return "".join(sorted(_RegexWriter._members(items))) or "x"
-
-
 @lru_cache(maxsize=4096)
 def _string_writer(name: str) -> Any:
     """What a string field's name suggests it holds (field names repeat, so the answer is kept)."""
@@ -503,6 +508,12 @@ def _number_range(name: str) -> tuple[int, int]:
         if any(h in lowered for h in hints):
             return span
     return (1, 100)
+
+
+@lru_cache(maxsize=256)
+def vocabulary(source: str) -> Vocabulary:
+    """The prompt's words, worked out once per prompt (system prompts and templates repeat)."""
+    return Vocabulary(source)
 
 
 def instance(schema: dict[str, Any], vocab: Vocabulary, rng: random.Random) -> Any:
