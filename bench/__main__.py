@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from bench import create, listing, structured, upload
+from bench import create, listing, plugin, structured, upload
 from bench.options import Options
 from bench.report import Figure, table
 from bench.wrk import WrkMissing, ensure_wrk
@@ -24,6 +24,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("filtered list", listing.run),
     ("structured outputs", structured.run),
     ("upload", upload.run),
+    ("pytest plugin", plugin.run),
 )
 
 

@@ -32,7 +32,7 @@ class Database:
         conn = await aiosqlite.connect(self.path or ":memory:", isolation_level=None)
         self._conn = conn
         await self.run(_configure, self.path is not None)
-        await self.run(migrations.migrate)
+        await self.run(migrations.migrate if self.path else migrations.migrate_fresh)
         self.reopenings = await self.run(_count_opening) if self.path else 0
 
     async def close(self) -> None:
