@@ -29,6 +29,10 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 _MAX_DEPTH = 6  # past this, only required properties and minimum item counts
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december today tomorrow yesterday".split()
+)
 _EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 
 
@@ -50,6 +54,8 @@ class Vocabulary:
                 continue  # "Please", "Describe": capitalised only because a sentence begins there
             while words and words[0].lower() in text.STOPWORDS | {"what's", "how's", "where's"}:
                 words.pop(0)
+            if words and all(w.lower() in _CALENDAR for w in words):
+                continue  # "Friday", "March": dates, not names or places
             if words and " ".join(words) not in found:
                 found.append(" ".join(words))
         self.phrases = found
