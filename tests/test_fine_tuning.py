@@ -544,3 +544,26 @@ def test_jobs_survive_a_restart_and_keep_their_schedule(tmp_path: Any) -> None:
         content = sdk.files.content(done.result_files[0]).text
         assert content.startswith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n")
         assert len(sdk.fine_tuning.jobs.checkpoints.list(job.id).data) == done.hyperparameters.n_epochs
+
+
+@pytest.mark.parametrize("surface", ["azure", "openai"])
+def test_a_fine_tuned_model_can_be_trained_further(emulator: Any, surface: str) -> None:
+    sdk = jobs_client(emulator, surface)
+    first = make_job(sdk, examples=10)
+    emulator.settle_jobs()
+    tuned = sdk.fine_tuning.jobs.retrieve(first.id).fine_tuned_model
+    again = sdk.fine_tuning.jobs.create(model=tuned, training_file=first.training_file, suffix="more")
+    assert again.model == tuned
+    emulator.settle_jobs()
+    done = sdk.fine_tuning.jobs.retrieve(again.id)
+    assert done.status == "succeeded"
+    assert done.fine_tuned_model.startswith(
+        f"ft:{BASE}:emulator:more:" if surface == "openai" else f"{BASE}.ft-"
+    )
+    listed = [m.id for m in sdk.models.list()]
+    assert tuned in listed and done.fine_tuned_model in listed
+    expect_400(
+        lambda: sdk.fine_tuning.jobs.create(model=tuned + "-gone", training_file=first.training_file),
+        "model",
+        surface,
+    )

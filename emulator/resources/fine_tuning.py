@@ -104,10 +104,16 @@ def optional_string(data: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def check_base_model(model: str, *, legacy: bool) -> str:
+async def check_base_model(runtime: Runtime, model: str, *, legacy: bool) -> tuple[str, str]:
+    """(the model the job trains from, the base snapshot under it). A current job may also continue
+    training one of the resource's fine-tuned models."""
     base = resolve_base_model(model, legacy=legacy)
     if base is not None:
-        return base
+        return base, base
+    if not legacy:
+        tuned = next((m for m in await runtime.list_fine_tuned_models() if m.id == model), None)
+        if tuned is not None and resolve_base_model(tuned.base_model, legacy=False):
+            return model, tuned.base_model
     hint = ""
     if not legacy and resolve_base_model(model, legacy=True):
         hint = " It is a legacy base model: train it through /openai/fine-tunes with api-version 2023-05-15."
@@ -238,7 +244,8 @@ class CreateRequest:
     """The fields every create (current or legacy) checks the same way."""
 
     data: dict[str, Any]
-    base: str
+    model: str  # what the job trains: a base model, or a fine-tuned model to train further
+    base: str  # the base snapshot under it, which names the new model
     training_id: str
     validation_id: str | None
     suffix: str | None
@@ -253,9 +260,11 @@ async def read_create(call: Call, fields: frozenset[str], style: Style) -> Creat
     model = required_string(data, "model")
     training_id = required_string(data, "training_file")
     validation_id = optional_string(data, "validation_file")
+    source, base = await check_base_model(call.runtime, model, legacy=style is Style.LEGACY)
     return CreateRequest(
         data,
-        check_base_model(model, legacy=style is Style.LEGACY),
+        source,
+        base,
         training_id,
         validation_id,
         check_suffix(data.get("suffix"), style),
@@ -334,12 +343,13 @@ async def new_job(
         id=job_id,
         style=style,
         created_at=runtime.clock.now(),
-        model=base,
+        model=request.model,
         fine_tuned_model=fine_tuned_model_name(style, base, job_id, request.suffix),
         training_file=training.id,
         validation_file=validation.id if validation else None,
         spec={
             **extra,
+            "base_model": base,
             "suffix": request.suffix,
             "seed": request.seed,
             "hyperparameters": hyper.to_json(),

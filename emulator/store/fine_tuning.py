@@ -214,9 +214,8 @@ class JobStore:
             timeline = snapshot.timelines[job.id]
             if job.model_deleted or timeline.phase_at(now) is not Phase.SUCCEEDED:
                 continue
-            found.append(
-                FineTunedModel(job.fine_tuned_model, job.model, job.id, int(timeline.ended_at or now))
-            )
+            base = job.spec.get("base_model", job.model)  # a job that continued a fine-tuned model
+            found.append(FineTunedModel(job.fine_tuned_model, base, job.id, int(timeline.ended_at or now)))
         return sorted(found, key=lambda model: model.created_at)
 
     async def delete_fine_tuned_model(self, model_id: str, now: float) -> bool:
