@@ -469,6 +469,16 @@ def test_create_checks_model_hyperparameters_and_fields(emulator: Any, surface: 
     if surface != "openai":
         expect_400(lambda: create(model=BASE, training_file=good, suffix="has space"), "suffix", surface)
     expect_400(lambda: create(model=BASE, training_file=good, seed=-1), "seed", surface)
+    expect_400(
+        lambda: create(model=BASE, training_file=good, integrations=[{"type": "slack"}]),
+        "integrations[0]",
+        surface,
+    )
+    expect_400(
+        lambda: create(model=BASE, training_file=good, method={"type": "reinforcement"}),
+        "method.type",
+        surface,
+    )
     expect_400(lambda: create(model=BASE, training_file=good, metadata={"k" * 65: "v"}), "metadata", surface)
     expect_400(lambda: create(model=BASE, training_file=""), "training_file", surface)
     with pytest.raises(openai.BadRequestError) as raised:
@@ -483,6 +493,8 @@ def test_create_checks_model_hyperparameters_and_fields(emulator: Any, surface: 
     assert (job.hyperparameters.n_epochs, job.hyperparameters.batch_size) == (2, 2)
     assert job.method.type == "supervised"
     assert job.method.supervised.hyperparameters.n_epochs == 2
+    wandb = [{"type": "wandb", "wandb": {"project": "fruit"}}]
+    assert create(model=BASE, training_file=good, integrations=wandb).integrations[0].wandb.project == "fruit"
 
 
 @pytest.mark.parametrize("surface", SURFACES)
