@@ -579,3 +579,42 @@ def test_a_fine_tuned_model_can_be_trained_further(emulator: Any, surface: str) 
         "model",
         surface,
     )
+
+
+def test_speed_and_concurrency_come_from_flags_and_environment() -> None:
+    from emulator.cli import parser
+    from emulator.settings import Settings
+
+    args = parser().parse_args(["serve", "--fine-tuning-speed", "60", "--fine-tuning-concurrency", "3"])
+    assert (args.fine_tuning_speed, args.fine_tuning_concurrency) == (60.0, 3)
+    settings = Settings.from_env(
+        {"AOAI_EMULATOR_FINE_TUNING_SPEED": "2.5", "AOAI_EMULATOR_FINE_TUNING_CONCURRENCY": "4"}
+    )
+    assert (settings.fine_tuning_speed, settings.fine_tuning_concurrency) == (2.5, 4)
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"fine_tuning_concurrency": 0}, "fine_tuning_concurrency"),
+        ({"fine_tuning_speed": -1}, "fine_tuning_speed"),
+    ],
+)
+def test_reset_refuses_impossible_fine_tuning_settings(
+    emulator: Any, body: dict[str, Any], param: str
+) -> None:
+    with emulator.http_client() as http:
+        response = http.post("/_emulator/reset", headers={"api-key": emulator.key}, json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == param
+
+
+def test_settle_route_moves_the_clock_to_the_last_finish(emulator: Any) -> None:
+    sdk = jobs_client(emulator, "openai")
+    job = make_job(sdk)
+    with emulator.http_client() as http:
+        settled = http.post("/_emulator/jobs/settle", headers={"api-key": emulator.key}).json()
+        assert int(settled["now"]) == job.estimated_finish
+        assert settled["advanced"] == pytest.approx(settled["now"] - job.created_at, abs=1)
+        again = http.post("/_emulator/jobs/settle", headers={"api-key": emulator.key}).json()
+    assert (again["now"], again["advanced"]) == (settled["now"], 0)
