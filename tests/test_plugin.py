@@ -219,3 +219,29 @@ def test_live_server_is_reachable_from_a_subprocess(pytester: pytest.Pytester) -
         passed=2,
         errors=1,
     ).stdout.fnmatch_lines(["*'api_keys' cannot change on the live server between tests*"])
+
+
+def test_settle_jobs_finishes_every_job(pytester: pytest.Pytester) -> None:
+    run(
+        pytester,
+        """
+        import json
+
+        TRAINING = "".join(
+            json.dumps({"messages": [{"role": "user", "content": f"Fruit {n}?"}, {"role": "assistant", "content": "Apple"}]})
+            + "\\n"
+            for n in range(10)
+        )
+
+        def test_settled(aoai_emulator, tmp_path):
+            (tmp_path / "train.jsonl").write_text(TRAINING)
+            [training] = aoai_emulator.seed_files(tmp_path / "train.jsonl")
+            client = aoai_emulator.openai_client()
+            job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training)
+            assert client.fine_tuning.jobs.retrieve(job.id).status != "succeeded"
+            start = aoai_emulator.now()
+            assert aoai_emulator.settle_jobs() == aoai_emulator.now() > start
+            assert client.fine_tuning.jobs.retrieve(job.id).status == "succeeded"
+        """,
+        passed=1,
+    )
