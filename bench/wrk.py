@@ -24,7 +24,7 @@ def ensure_wrk() -> str:
     print("bench: wrk is missing; installing it with apt-get", flush=True)
     command = "apt-get update -qq && apt-get install -y -qq wrk"
     if os.geteuid() != 0 and shutil.which("sudo"):
-        command = f"sudo sh -c '{command}'"
+        command = f"sudo -n sh -c '{command}'"  # -n: fail rather than wait for a password
     result = subprocess.run(["sh", "-c", command], capture_output=True, text=True)
     found = shutil.which("wrk")
     if result.returncode != 0 or not found:
