@@ -98,7 +98,7 @@ class Completion:
         message: dict[str, Any] = {"content": choice.content, "refusal": None, "role": "assistant"}
         calls = [call.to_json() for call in choice.tool_calls] or None
         function_call = None
-        if calls and choice.finish_reason == "function_call":  # the deprecated `functions` form
+        if calls and choice.function_call:  # the deprecated `functions` form
             function_call, calls = calls[0]["function"], None
         if flavour.is_azure:
             message.update({"audio": None, "function_call": function_call, "tool_calls": calls})
@@ -222,7 +222,7 @@ class Completion:
     ) -> Iterator[dict[str, Any]]:
         """As the service streams calls: each call opens with its id, type, name and empty arguments,
         then its arguments arrive in fragments; the first delta also carries the role."""
-        if choice.finish_reason == "function_call":
+        if choice.function_call:
             yield from self._function_call_chunks(base, flavour, choice)
             return
         for position, call in enumerate(choice.tool_calls):

@@ -258,3 +258,17 @@ def test_deprecated_functions_answer_with_function_call(emulator: Any, surface: 
         functions=functions,
     ).choices[0]
     assert after.finish_reason == "stop" and "9" in after.message.content
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_a_token_limit_cuts_tool_call_arguments(emulator: Any, surface: str) -> None:
+    sdk = client(emulator, surface)
+    whole = sdk.chat.completions.create(model=MODEL, messages=WEATHER_QUESTION, tools=TOOLS).choices[0]
+    cut = sdk.chat.completions.create(model=MODEL, messages=WEATHER_QUESTION, tools=TOOLS, max_tokens=12)
+    choice = cut.choices[0]
+    assert choice.finish_reason == "length" and cut.usage.completion_tokens == 12
+    arguments = choice.message.tool_calls[0].function.arguments
+    assert whole.message.tool_calls[0].function.arguments.startswith(arguments)
+    assert arguments != whole.message.tool_calls[0].function.arguments
+    with pytest.raises(ValueError):
+        json.loads(arguments)

@@ -51,6 +51,7 @@ class Choice:
     tool_calls: tuple[ToolCall, ...] = ()
     logprobs: list[dict[str, Any]] | None = None  # one entry per token of `content`
     filtered: str | None = None  # the content-filter category that stopped the answer
+    function_call: bool = False  # the call is rendered in the deprecated `function_call` form
 
 
 @dataclass(frozen=True)
@@ -163,12 +164,7 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
 def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Shape, digest: bytes) -> Choice:
     """Limits, token counts and log probabilities, the same for every answer however it was made."""
     if answer.tool_calls:
-        used = sum(
-            tokens.count(c.name, model) + tokens.count(c.arguments, model) + tokens.TOKENS_PER_MESSAGE
-            for c in answer.tool_calls
-        )
-        reason = "function_call" if shape.legacy_functions else "tool_calls"
-        return Choice(index, answer.content, reason, used, answer.tool_calls)
+        return _finish_calls(answer.tool_calls, index, model, sampling, shape)
     content, reason = _apply_limits(answer.content or "", sampling, model)
     if answer.filtered:
         reason = "content_filter"
@@ -176,6 +172,27 @@ def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Sh
     if shape.logprobs:
         entries = logprobs.for_text(content, model, digest + index.to_bytes(4, "big"), shape.top_logprobs)
     return Choice(index, content, reason, tokens.count(content, model), (), entries, answer.filtered)
+
+
+def _finish_calls(
+    calls: tuple[ToolCall, ...], index: int, model: str, sampling: Sampling, shape: Shape
+) -> Choice:
+    """Calls cost their name, arguments and framing; a token limit cuts the arguments where it falls
+    (leaving them unfinished JSON, as the service does) and drops the calls after it."""
+    budget = sampling.max_tokens
+    kept: list[ToolCall] = []
+    used = 0
+    for call in calls:
+        overhead = tokens.count(call.name, model) + tokens.TOKENS_PER_MESSAGE
+        size = tokens.count(call.arguments, model)
+        if budget is not None and used + overhead + size > budget:
+            room = max(0, budget - used - overhead)
+            kept.append(ToolCall(call.id, call.name, tokens.truncate(call.arguments, room, model)))
+            return Choice(index, None, "length", budget, tuple(kept), function_call=shape.legacy_functions)
+        kept.append(call)
+        used += overhead + size
+    reason = "function_call" if shape.legacy_functions else "tool_calls"
+    return Choice(index, None, reason, used, tuple(kept), function_call=shape.legacy_functions)
 
 
 def scripted(
