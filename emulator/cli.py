@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from emulator import evaluate_cli
 from emulator.deployments import DEFAULT_DEPLOYMENTS, DeploymentFileError, load_deployments_file
 from emulator.model.scripts import ScriptBook, ScriptError, load_file
 from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
@@ -140,6 +141,7 @@ def parser() -> argparse.ArgumentParser:
     deployments = commands.add_parser("deployments", help="show the deployments the emulator would serve")
     deployments.add_argument("--file", help="a deployments file to check and show")
     deployments.set_defaults(run=_deployments)
+    evaluate_cli.add_parser(commands)
     return root
 
 

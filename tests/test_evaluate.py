@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from emulator.cli import main
 from emulator.resources.evaluate import EvaluationRefused
+from emulator.testing import LiveEmulator
 from tests.test_evals import MENTIONS_PARIS, QUESTIONS, SIMILAR, evals_client, store
 
 PATH = "/_emulator/evaluate"
@@ -117,3 +120,30 @@ def test_python_api(emulator: Any) -> None:
     with pytest.raises(EvaluationRefused) as caught:
         emulator.evaluate([SIMILAR], metadata={"usecase": "none"})
     assert caught.value.param == "metadata" and "No stored completions match" in caught.value.message
+
+
+def test_cli_against_a_running_emulator(
+    live_server: LiveEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live_server.reset()
+    answers = store(live_server, QUESTIONS[:2], {"usecase": "quiz"})
+    criteria = tmp_path / "criteria.json"
+    criteria.write_text(json.dumps([SIMILAR]))
+    common = [
+        "evaluate",
+        "--endpoint",
+        live_server.endpoint,
+        "--api-key",
+        live_server.key,
+        "--criteria",
+        str(criteria),
+    ]
+    assert main([*common, "--metadata", "usecase=quiz", "--id", answers[1].id, "--name", "cli"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert made["eval"]["name"] == "cli" and made["file"]["lines"] == 1
+    assert made["run"]["status"] == "queued"
+
+    assert main([*common, "--metadata", "usecase=none"]) == 1
+    assert "No stored completions match" in capsys.readouterr().err
+    assert main([*common, "--metadata", "nonsense"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
