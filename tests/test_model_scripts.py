@@ -166,3 +166,30 @@ def test_serve_loads_a_scripts_file(tmp_path: Path) -> None:
         assert [ask(live, "status?").choices[0].message.content for _ in range(2)] == ["green", "amber"]
         live.reset()  # a reset loads the file again
         assert ask(live, "status?").choices[0].message.content == "green"
+
+
+def test_serve_refuses_a_bad_scripts_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "scripts.json"
+    path.write_text(json.dumps([{"match": "x"}]))
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--in-memory", "--scripts", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "exactly one of 'reply' or 'replies'" in result.stderr
+
+
+def test_the_scripts_file_can_come_from_the_environment(tmp_path: Path) -> None:
+    from emulator.runtime import make_scripts
+    from emulator.settings import Settings
+
+    path = tmp_path / "scripts.json"
+    path.write_text(json.dumps({"match": "x", "reply": "y"}))
+    settings = Settings.from_env({"AOAI_EMULATOR_SCRIPTS": str(path)})
+    assert settings.scripts_file == str(path)
+    assert make_scripts(settings).take("x marks the spot", "gpt-4o") is not None

@@ -281,3 +281,12 @@ def test_strict_schemas_must_follow_strict_rules(emulator: Any, schema: dict[str
         model=MODEL, messages=EVENT_PROMPT, response_format=schema_format(schema, False)
     )
     check(json.loads(loose.choices[0].message.content), schema)
+
+
+def test_a_json_schema_without_schema_answers_an_object(emulator: Any) -> None:
+    completion = client(emulator, "openai").chat.completions.create(
+        model=MODEL,
+        messages=EVENT_PROMPT,
+        response_format={"type": "json_schema", "json_schema": {"name": "any"}},
+    )
+    assert isinstance(json.loads(completion.choices[0].message.content), dict)

@@ -148,7 +148,7 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
         return Answer(tool_calls=tuple(tools.calls(shape.tools, picked, vocab, rng, digest, index)))
     kind = (shape.response_format or {}).get("type")
     if kind == "json_schema":
-        schema = ((shape.response_format or {}).get("json_schema") or {}).get("schema") or {}
+        schema = ((shape.response_format or {}).get("json_schema") or {}).get("schema") or {"type": "object"}
         vocab = structured.vocabulary(talk.last_user or talk.system)
         return Answer(compact_json(structured.instance(schema, vocab, rng)))
     if tools.ends_with_results(messages):
