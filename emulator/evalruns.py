@@ -189,6 +189,15 @@ def _sample_body(
     }
 
 
+def _json_object(text: str) -> dict[str, Any] | None:
+    """`sample.output_json`: the answer parsed, when it is a JSON object (structured outputs)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 @dataclass(frozen=True)
 class Outcome:
     summary: ItemSummary
@@ -220,19 +229,19 @@ def _sampled(
         error = {"code": refused.openai_code or "generation_failed", "message": refused.message}
         return {}, _sample_body(messages, {"model": generator.model_name}, s, error), {}, refused.message
     choice = generation.choices[0]
-    usage = _usage(generation.prompt_tokens, choice.completion_tokens)
+    text = choice.content or ""
+    calls = [call.to_json() for call in choice.tool_calls]
+    message: dict[str, Any] = {"role": "assistant", "content": choice.content}
+    if calls:
+        message["tool_calls"] = calls
     namespace = {
-        "output_text": choice.content,
+        "output_text": text,
+        "output_json": _json_object(text),
+        "output_tools": calls,
         "model": generator.model_name,
         "finish_reason": choice.finish_reason,
-        "usage": usage,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": choice.content},
-                "finish_reason": choice.finish_reason,
-            }
-        ],
+        "usage": _usage(generation.prompt_tokens, choice.completion_tokens),
+        "choices": [{"index": 0, "message": message, "finish_reason": choice.finish_reason}],
     }
     tokens = {generator.model: [1, generation.prompt_tokens, choice.completion_tokens]}
     return namespace, _sample_body(messages, namespace, s), tokens, None

@@ -360,6 +360,79 @@ def test_generation_takes_the_chat_path_scripts_and_content_filter(emulator: Any
     assert filtered.status == "fail"
 
 
+def test_structured_outputs_and_tools_reach_the_sample(emulator: Any) -> None:
+    c = evals_client(emulator, "openai")
+    topic_is_set = {
+        **MENTIONS_PARIS,
+        "name": "topic",
+        "input": "{{sample.output_json.topic}}",
+        "reference": "",
+    }
+    called = {
+        **MENTIONS_PARIS,
+        "name": "called",
+        "input": "{{sample.output_tools[0].function.name}}",
+        "reference": "get_weather",
+    }
+    evaluation = custom_eval(c, ["headline"], [topic_is_set], required=True, sample=True)
+    schema = {
+        "type": "object",
+        "properties": {"topic": {"type": "string", "enum": ["Markets", "Sports"]}},
+        "required": ["topic"],
+        "additionalProperties": False,
+    }
+    template = {"type": "template", "template": [{"role": "user", "content": "Classify: {{item.headline}}"}]}
+    run = c.evals.runs.create(
+        evaluation.id,
+        data_source={
+            "type": "completions",
+            "model": "gpt-4o",
+            "input_messages": template,
+            "sampling_params": {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "topic", "schema": schema, "strict": True},
+                }
+            },
+            "source": {"type": "file_content", "content": [{"item": {"headline": "Stocks rally"}}]},
+        },
+    )
+    emulator.advance(3)
+    (item,) = c.evals.runs.output_items.list(run.id, eval_id=evaluation.id).data
+    assert json.loads(item.sample.output[0].content)["topic"] in ("Markets", "Sports")
+    assert item.status == "pass"  # '' is in any string: the grader only needed output_json.topic to exist
+
+    tools_eval = custom_eval(c, ["city"], [called], required=True, sample=True)
+    weather = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+    run = c.evals.runs.create(
+        tools_eval.id,
+        data_source={
+            "type": "completions",
+            "model": "gpt-4o",
+            "input_messages": {
+                "type": "template",
+                "template": [{"role": "user", "content": "What is the weather in {{item.city}}?"}],
+            },
+            "sampling_params": {"tools": [weather]},
+            "source": {"type": "file_content", "content": [{"item": {"city": "Paris"}}]},
+        },
+    )
+    emulator.advance(3)
+    (item,) = c.evals.runs.output_items.list(run.id, eval_id=tools_eval.id).data
+    assert item.status == "pass" and item.results[0].passed
+
+
 def test_run_with_a_template_over_file_content(emulator: Any) -> None:
     c = evals_client(emulator, "openai")
     evaluation = custom_eval(
@@ -789,6 +862,26 @@ def test_bad_run_bodies_are_400(emulator: Any) -> None:
                 "sampling_params": {"temperature": 3},
             },
             "data_source.sampling_params.temperature",
+        ),
+        (
+            stored.id,
+            {
+                "type": "completions",
+                "source": {"type": "stored_completions"},
+                "model": "gpt-4o",
+                "sampling_params": {"response_format": {"type": "xml"}},
+            },
+            "data_source.sampling_params.response_format.type",
+        ),
+        (
+            stored.id,
+            {
+                "type": "completions",
+                "source": {"type": "stored_completions"},
+                "model": "gpt-4o",
+                "sampling_params": {"tools": ["get_weather"]},
+            },
+            "data_source.sampling_params.tools",
         ),
     ]
     for eval_id, data_source, param in cases:

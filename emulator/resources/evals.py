@@ -15,7 +15,8 @@ from emulator import evalruns
 from emulator.errors import Conflict, InvalidRequest, ObjectNotFound
 from emulator.flavours import Flavour
 from emulator.itemschema import schema_problem
-from emulator.model import Shape
+from emulator.model import Generation, Sampling, Shape
+from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.pagination import PageRequest, list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
@@ -281,15 +282,22 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
             param="data_source.model",
         )
     model_name = deployment.model_name
-    return evalruns.Generator(
-        model,
-        model_name,
-        request.data_source["input_messages"],
-        request.sampling(),
+    params = request.data_source.get("sampling_params") or {}
+    shape = Shape(response_format=params.get("response_format"), tools=tuple(params.get("tools") or ()))
+    try:
+        check_tools(shape.tools, None)
+        # The format's own shape now; whether a json_object prompt mentions JSON, item by item below.
+        check_response_format(shape.response_format, [{"role": "user", "content": "JSON"}])
+    except InvalidRequest as bad:
+        raise InvalidRequest(bad.message, param=f"data_source.sampling_params.{bad.param}") from None
+
+    def answer(messages: list[dict[str, Any]], sampling: Sampling) -> Generation:
         # The same path as a chat completion: the content filter, scripted answers, then the model.
-        lambda messages, sampling: respond(
-            call.runtime.scripts, deployment.name, messages, model_name, sampling, Shape()
-        ),
+        check_response_format(shape.response_format, messages)  # json_object wants "JSON" in the prompt
+        return respond(call.runtime.scripts, deployment.name, messages, model_name, sampling, shape)
+
+    return evalruns.Generator(
+        model, model_name, request.data_source["input_messages"], request.sampling(), answer
     )
 
 

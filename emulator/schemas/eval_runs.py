@@ -132,6 +132,10 @@ def _sampling(raw: Any) -> dict[str, Any]:
                 f"Invalid '{path}.{key}': expected a number from {low} to {high}, but got {value}.",
             )
     field_of(params, "seed", path, int, required=False)
+    field_of(params, "response_format", path, dict, required=False)
+    tools = field_of(params, "tools", path, list, required=False)
+    if tools and not all(isinstance(t, dict) for t in tools):
+        fail(f"{path}.tools", f"Invalid '{path}.tools': expected an array of function tools (objects).")
     limit = field_of(params, "max_completion_tokens", path, int, required=False)
     if limit is not None and limit < 1:
         fail(
