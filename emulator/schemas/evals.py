@@ -31,6 +31,8 @@ SAMPLE_SCHEMA: dict[str, Any] = {
         "model": {"type": "string"},
         "choices": {"type": "array", "items": {"type": "object"}},
         "output_text": {"type": "string"},
+        "output_json": {"type": ["object", "null"]},
+        "output_tools": {"type": "array", "items": {"type": "object"}},
         "finish_reason": {"type": "string"},
         "usage": {"type": "object"},
     },
