@@ -16,7 +16,8 @@ An answer is a string (the text), or an object with one of:
 and optionally {"content_filter": "violence"} to have the answer filtered in that category.
 
 Rules are tried in the order they were added; the first that matches and still has answers wins.
-Unmatched requests go to the deterministic model.
+A request takes one answer (every choice of an `n` > 1 request gets it). Unmatched requests go to the
+deterministic model.
 """
 
 from __future__ import annotations

@@ -374,9 +374,10 @@ def _request(user: str, rng: random.Random) -> str | None:
     terms = [t for t in key_terms(user, 6) if t not in _REQUEST_WORDS]
     topic = " ".join(terms[:2]) if terms else "computers"
     if _JOKE.search(user):
+        one = topic[:-1] if topic.endswith("s") and not topic.endswith("ss") and len(topic) > 3 else topic
         return rng.choice(
             [
-                f"Why did the {topic} bring a ladder? Because it wanted to reach the next level.",
+                f"Why did the {one} bring a ladder? Because it wanted to reach the next level.",
                 f"I tried to tell a joke about {topic}, but it needed more time to warm up.",
             ]
         )
