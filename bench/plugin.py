@@ -18,8 +18,8 @@ import anyio.from_thread
 
 from bench.options import Options
 from bench.report import Figure
+from emulator.harness import EmulatorFixture
 from emulator.intercept import Interception
-from emulator.pytest_plugin import EmulatorFixture
 
 SETUP_BAR_MS = 5.0
 SYNC_BAR = 400
@@ -28,18 +28,22 @@ CONCURRENCY = 16
 MESSAGES = [{"role": "user", "content": "Hello!"}]
 
 
-def fixture_costs(portal: anyio.from_thread.BlockingPortal, rounds: int) -> tuple[list[float], list[float]]:
-    setups, teardowns = [], []
+def fixture_costs(
+    portal: anyio.from_thread.BlockingPortal, rounds: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Per round: set-up wall time, set-up process CPU time, tear-down wall time."""
+    setups, cpus, teardowns = [], [], []
     for _ in range(rounds):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         emulator = EmulatorFixture(portal=portal)
         interception = Interception(emulator).start()
         ready = time.perf_counter()
+        cpus.append(time.process_time() - cpu)
         interception.stop()
         emulator.close()
         setups.append(ready - started)
         teardowns.append(time.perf_counter() - ready)
-    return setups, teardowns
+    return setups, cpus, teardowns
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def run(options: Options) -> list[Figure]:
     seconds = max(1.0, 5 * options.time_scale)
     with anyio.from_thread.start_blocking_portal() as portal:
         fixture_costs(portal, 20)  # warm: imports, first connections
-        setups, teardowns = fixture_costs(portal, max(50, round(300 * options.time_scale)))
+        setups, cpus, teardowns = fixture_costs(portal, max(50, round(300 * options.time_scale)))
         emulator = EmulatorFixture(portal=portal)
         try:
             sync_rate(emulator, 0.5)  # warm
@@ -98,6 +102,7 @@ def run(options: Options) -> list[Figure]:
     setup = _ms(setups)
     notes: dict[str, Any] = {
         "p90": f"{sorted(setups)[int(len(setups) * 0.9)] * 1000:.2f} ms",
+        "process cpu": f"{_ms(cpus):.2f} ms",
         "tear-down": f"{_ms(teardowns):.2f} ms",
         "rounds": len(setups),
     }

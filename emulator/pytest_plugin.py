@@ -18,87 +18,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import anyio.from_thread
 import pytest
 
 from emulator.intercept import DEFAULT_HOSTS, Interception
-from emulator.resources.control import RESETTABLE
 from emulator.settings import Settings
-from emulator.testing import DEFAULT_API_VERSION, InProcessEmulator, LiveEmulator
+
+if TYPE_CHECKING:  # the emulator is imported when a test first asks for a fixture, not when pytest starts
+    from emulator.harness import EmulatorFixture, LiveServer
 
 MARKER = "aoai_emulator"
+OPENAI_API_VERSION = "2025-04-01-preview"  # for AzureOpenAI() built without one; as testing.DEFAULT_API_VERSION
 # What intercepted production code finds in its environment: the public hosts, served in-process.
 INTERCEPTED_AZURE_ENDPOINT = "https://emulator.openai.azure.com"
 INTERCEPTED_OPENAI_BASE_URL = "https://api.openai.com/v1"
 _PLUGIN_OPTIONS = ("intercept", "hosts")
-STORED_API_VERSION = "2025-02-01-preview"  # the first api-version with the stored-completions API
-
-
-class ControlError(Exception):
-    """An emulator-only route answered with an error."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(f"{status}: {body}")
-        self.status, self.body = status, body
-
-
-class Inspection:
-    """State and seeding helpers shared by both fixtures, over the emulator-only routes and the SDK."""
-
-    key: str
-
-    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        raise NotImplementedError
-
-    def openai_client(self, base_url: str | None = None, **kwargs: Any) -> Any:
-        raise NotImplementedError
-
-    def state(self) -> dict[str, Any]:
-        """What the emulator holds: stored-completion count and bytes, deployments, the clock."""
-        return dict(self.control("GET", "/_emulator/state"))
-
-    def stored_completions(self, **filters: str) -> list[dict[str, Any]]:
-        """Every stored completion, oldest first, as the list API returns them (`model=`, `metadata[k]=`)."""
-        found: list[dict[str, Any]] = []
-        after: str | None = None
-        while True:
-            query = {"api-version": STORED_API_VERSION, "limit": "100", "order": "asc", **filters}
-            if after:
-                query["after"] = after
-            page = self.control("GET", "/openai/chat/completions?" + urlencode(query))
-            found += page["data"]
-            if not page["has_more"]:
-                return found
-            after = page["last_id"]
-
-    def seed_files(self, *paths: str | Path, purpose: str = "fine-tune") -> list[str]:
-        """Upload files as a client would; returns their ids in order."""
-        client = self.openai_client()
-        ids = []
-        for path in paths:
-            with open(path, "rb") as handle:
-                ids.append(client.files.create(file=handle, purpose=purpose).id)
-        return ids
-
-
-class EmulatorFixture(InProcessEmulator, Inspection):
-    """The `aoai_emulator` fixture: an InProcessEmulator plus state inspection and seeding."""
-
-    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        headers = [(b"api-key", self.key.encode()), (b"content-type", b"application/json")]
-        raw = b"" if body is None else json.dumps(body).encode()
-        status, _, content = self.portal.call(self.asgi, method, self.endpoint + path, headers, raw)
-        data = json.loads(content) if content else None
-        if status >= 400:
-            raise ControlError(status, data)
-        return data
-
-
-class LiveServer(LiveEmulator, Inspection):
-    """The `aoai_live_server` fixture: a LiveEmulator plus state inspection and seeding."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -139,7 +75,7 @@ def point_environment(
     monkeypatch.setenv("OPENAI_BASE_URL", openai_base)
     monkeypatch.setenv("OPENAI_API_KEY", key)
     monkeypatch.delenv("AZURE_OPENAI_AD_TOKEN", raising=False)
-    monkeypatch.setenv("OPENAI_API_VERSION", DEFAULT_API_VERSION)
+    monkeypatch.setenv("OPENAI_API_VERSION", OPENAI_API_VERSION)
 
 
 @pytest.fixture(scope="session")
@@ -158,6 +94,8 @@ def aoai_emulator(
 ) -> Iterator[EmulatorFixture]:
     """A fresh in-process emulator serving this test's SDK clients, its own and those of the code under test."""
     settings, options = marker_options(request.node)
+    from emulator.harness import EmulatorFixture
+
     emulator = EmulatorFixture(portal=aoai_emulator_portal, **settings)
     try:
         if not options.get("intercept", True):
@@ -172,6 +110,8 @@ def aoai_emulator(
 
 @pytest.fixture(scope="session")
 def aoai_live_process() -> Iterator[LiveServer]:
+    from emulator.harness import LiveServer
+
     server = LiveServer()
     try:
         yield server
@@ -184,6 +124,8 @@ def aoai_live_server(
     request: pytest.FixtureRequest, aoai_live_process: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> LiveServer:
     """`aoai-emulator serve` on 127.0.0.1, reset to a fresh emulator with this test's settings."""
+    from emulator.resources.control import RESETTABLE
+
     settings, _ = marker_options(request.node)
     fixed = sorted(set(settings) - RESETTABLE)
     if fixed:

@@ -24,7 +24,8 @@ def run(pytester: pytest.Pytester, source: str, passed: int, errors: int = 0) ->
 
 def test_plugin_is_loaded_from_its_entry_point(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--fixtures", "-q")
-    result.stdout.fnmatch_lines(["aoai_emulator*", "aoai_live_server*"])
+    for fixture in ("aoai_emulator -- *pytest_plugin.py*", "aoai_live_server -- *pytest_plugin.py*"):
+        result.stdout.fnmatch_lines([fixture])
     markers = pytester.runpytest("--markers")
     markers.stdout.fnmatch_lines(["@pytest.mark.aoai_emulator(**settings)*"])
 

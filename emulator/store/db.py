@@ -31,8 +31,7 @@ class Database:
     async def open(self) -> None:
         conn = await aiosqlite.connect(self.path or ":memory:", isolation_level=None)
         self._conn = conn
-        await self.run(_configure, self.path is not None)
-        await self.run(migrations.migrate if self.path else migrations.migrate_fresh)
+        await self.run(_prepare, self.path is not None)
         self.reopenings = await self.run(_count_opening) if self.path else 0
 
     async def close(self) -> None:
@@ -48,6 +47,15 @@ class Database:
         # aiosqlite's own scheduling primitive: it queues `fn` on the connection's thread, behind any
         # statement already queued, which is what makes each store call atomic and ordered.
         return await conn._execute(fn, conn._conn, *args)
+
+
+def _prepare(conn: sqlite3.Connection, on_disk: bool) -> None:
+    """Settings and schema in one round trip: a fresh in-memory database per test pays for each trip."""
+    _configure(conn, on_disk)
+    if on_disk:
+        migrations.migrate(conn)
+    else:
+        migrations.migrate_fresh(conn)
 
 
 def _configure(conn: sqlite3.Connection, on_disk: bool) -> None:
