@@ -99,7 +99,11 @@ def _operation(op: Operation, flavour: Flavour | None, path: str, operation_id: 
     if op.feature is not None and flavour is Flavour.AZURE:
         feature = versions.FEATURES.get(op.feature)
         entry["x-emulator-feature"] = {"name": op.feature} | (
-            {"first_preview": feature.first_preview, "first_stable": feature.first_stable, "last": feature.last}
+            {
+                "first_preview": feature.first_preview,
+                "first_stable": feature.first_stable,
+                "last": feature.last,
+            }
             if feature
             else {}
         )

@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # the emulator is imported when a test first asks for a fixtu
     from emulator.harness import EmulatorFixture, LiveServer
 
 MARKER = "aoai_emulator"
-OPENAI_API_VERSION = "2025-04-01-preview"  # for AzureOpenAI() built without one; as testing.DEFAULT_API_VERSION
+# For AzureOpenAI() built without an api_version; the same as testing.DEFAULT_API_VERSION.
+OPENAI_API_VERSION = "2025-04-01-preview"
 # What intercepted production code finds in its environment: the public hosts, served in-process.
 INTERCEPTED_AZURE_ENDPOINT = "https://emulator.openai.azure.com"
 INTERCEPTED_OPENAI_BASE_URL = "https://api.openai.com/v1"
