@@ -4,10 +4,11 @@
         openai.AzureOpenAI(azure_endpoint="https://contoso.openai.azure.com", ...)   # served in-process
 
 Two HTTP libraries carry the `openai` SDK: `httpx2` (openai 3.x) and `httpx` (openai 1.x, 2.x, and any
-`http_client=httpx.Client()` a user hands to 3.x). `httpx` requests go through a respx router, so the
-emulator composes with the user's own respx mocks: hosts it does not serve fall through to the routers the
-user started, or to the network when there are none. respx does not know `httpx2`, so there the default
-transports' request methods are wrapped for the emulator's hosts only and restored on `stop`.
+`http_client=httpx.Client()` a user hands to 3.x). `httpx` requests go through a respx router (one per
+process, see RespxRoutes), so the emulator composes with the user's own respx mocks: hosts it does not
+serve fall through to the routers the user started, or to the network when there are none; without respx
+installed, httpx is wrapped as httpx2 is. respx does not know `httpx2`, so there the default transports'
+request methods are wrapped for the emulator's hosts only and restored on `stop`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import fnmatch
+import functools
 import importlib
 import re
 import weakref
@@ -132,38 +134,59 @@ class TransportPatch:
 _ASYNC_REQUEST: contextvars.ContextVar[bool] = contextvars.ContextVar("aoai_emulator_async", default=False)
 
 
-def respx_router(emulator: InProcessEmulator, hosts: Iterable[str]) -> Any:
-    """A respx router serving `hosts` from the emulator; every other request is left to the other
-    routers started (the user's mocks) or, with none, passed through to the network."""
-    import httpx
-    import respx
-    from respx.models import AllMockedAssertionError
+class RespxRoutes:
+    """One respx router for the process, serving whichever emulators are intercepting at the moment.
 
-    class EmulatorRouter(respx.MockRouter):
-        async def async_handler(self, request: httpx.Request) -> httpx.Response:
-            token = _ASYNC_REQUEST.set(True)
-            try:
-                return await super().async_handler(request)
-            finally:
-                _ASYNC_REQUEST.reset(token)
+    It is started at first use and stays registered: starting respx patches httpcore afresh each time,
+    which cost a test more than its whole emulator. With no emulator intercepting it matches nothing,
+    and a request goes on as if respx had only the user's routers, or none."""
 
-    router = EmulatorRouter(assert_all_called=False, assert_all_mocked=True)
+    def __init__(self) -> None:
+        import httpx
+        import respx
+        from respx.models import AllMockedAssertionError
 
-    def serve(request: httpx.Request) -> Any:
-        if _ASYNC_REQUEST.get():
-            return serve_async(emulator, httpx, request)
-        return serve_sync(emulator, httpx, request)
+        self.active: list[tuple[InProcessEmulator, HostMatcher]] = []
 
-    def elsewhere(request: httpx.Request) -> httpx.Request:
-        if router.Mocker and any(other is not router for other in router.Mocker.routers):
-            # Let the user's routers decide; should none serve it, theirs is the error the user sees.
-            raise AllMockedAssertionError(f"RESPX: {request!r} not mocked!")
-        return request  # no other mocks: the network, as without the emulator
+        class EmulatorRouter(respx.MockRouter):
+            async def async_handler(self, request: httpx.Request) -> httpx.Response:
+                token = _ASYNC_REQUEST.set(True)
+                try:
+                    return await super().async_handler(request)
+                finally:
+                    _ASYNC_REQUEST.reset(token)
 
-    pattern = "|".join(fnmatch.translate(h.lower()) for h in hosts)
-    router.route(host__regex=f"(?i:{pattern})").mock(side_effect=serve)
-    router.route().mock(side_effect=elsewhere)
-    return router
+        router = EmulatorRouter(assert_all_called=False, assert_all_mocked=True)
+
+        def route(request: httpx.Request) -> Any:
+            for emulator, matches in reversed(self.active):
+                if matches(request.url.host):
+                    if _ASYNC_REQUEST.get():
+                        return serve_async(emulator, httpx, request)
+                    return serve_sync(emulator, httpx, request)
+            if router.Mocker and any(other is not router for other in router.Mocker.routers):
+                # Let the user's routers decide; should none serve it, theirs is the error the user sees.
+                raise AllMockedAssertionError(f"RESPX: {request!r} not mocked!")
+            return request  # no other mocks: the network, as without the emulator
+
+        router.route().mock(side_effect=route)
+        router.start()
+        self.router = router
+
+    def add(self, emulator: InProcessEmulator, matches: HostMatcher) -> Callable[[], None]:
+        entry = (emulator, matches)
+        self.active.append(entry)
+
+        def remove() -> None:
+            self.active.remove(entry)
+            self.router.reset()  # respx keeps every call it saw: let them go with the test
+
+        return remove
+
+
+@functools.cache
+def respx_routes() -> RespxRoutes:
+    return RespxRoutes()
 
 
 class Interception:
@@ -187,9 +210,7 @@ class Interception:
             if httpx is None or httpx is httpx2:  # httpx2.alias_httpx() makes them one module
                 pass
             elif self.use_respx:
-                router = respx_router(self.emulator, self.hosts)
-                router.start()
-                self._stops.append(lambda: router.stop(quiet=True))
+                self._stops.append(respx_routes().add(self.emulator, matches))
             else:
                 self._start_patch(httpx, matches)
         except BaseException:
