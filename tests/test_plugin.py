@@ -246,3 +246,10 @@ def test_settle_jobs_finishes_every_job(pytester: pytest.Pytester) -> None:
         """,
         passed=1,
     )
+
+
+def test_the_plugin_defaults_follow_the_harness() -> None:
+    # The plugin keeps its own copy so that loading it does not import the emulator.
+    from emulator import pytest_plugin, testing
+
+    assert pytest_plugin.OPENAI_API_VERSION == testing.DEFAULT_API_VERSION
