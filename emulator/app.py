@@ -27,6 +27,7 @@ from emulator.resources import (
     seeding,
 )
 from emulator.resources import scripts as script_routes
+from emulator.route_index import IndexedRouter
 from emulator.routing import Operation, endpoint, error_response, with_request_ids
 from emulator.runtime import Runtime
 from emulator.settings import Settings
@@ -121,6 +122,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={HTTPException: _unrouted},
     )
     # Azure answers a trailing-slash variant with 404, not a redirect.
-    app.router.redirect_slashes = False
+    app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
     return app

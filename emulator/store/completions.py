@@ -127,6 +127,22 @@ def _insert(conn: sqlite3.Connection, stored: StoredCompletion) -> None:
         raise
 
 
+def _kept_total(conn: sqlite3.Connection, where: CompletionFilter) -> int | None:
+    """`total` from the running counts when the filter is one metadata pair or nothing, else None."""
+    if where.model is not None or where.created_after is not None or where.created_before is not None:
+        return None
+    if not where.metadata:
+        row = conn.execute("SELECT items FROM storage_usage WHERE name = ?", (QUOTA,)).fetchone()
+        return int(row[0])
+    if len(where.metadata) == 1:
+        ((key, value),) = where.metadata.items()
+        row = conn.execute(
+            "SELECT n FROM stored_completion_metadata_counts WHERE key = ? AND value = ?", (key, value)
+        ).fetchone()
+        return int(row[0]) if row else 0
+    return None
+
+
 class CompletionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -280,6 +296,8 @@ class CompletionStore:
             items = [_row(r) for r in rows[: page.limit]]
             total = None
             if with_total:
+                total = _kept_total(conn, where)
+            if with_total and total is None:
                 # Without a model filter the metadata index alone counts the matches: joining each
                 # one to its large completion row would cost a page read per match.
                 counted = "stored_completion_metadata m" if pairs and where.model is None else source

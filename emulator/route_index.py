@@ -1,0 +1,56 @@
+"""A router that tries only the routes a path can match, by the path's first two segments.
+
+Starlette tries every route in order and each try runs a regex. With every operation registered on
+three surfaces, a request to the Azure dated surface (tried last) ran some seventy regexes: about a
+fifth of the event loop's CPU per request. Routes are grouped by their first two path segments when
+those are literal; a route with a parameter there is kept in every group. Within a group the order is
+the registered one, so which route answers, and the 404 and 405 answers, are unchanged.
+"""
+
+from __future__ import annotations
+
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Route, Router
+from starlette.types import Receive, Scope, Send
+
+
+def _key(path: str) -> str:
+    return "/".join(path.split("/", 3)[1:3])
+
+
+def _literal_key(route: BaseRoute) -> str | None:
+    """The route's first two segments, or None when a parameter may stand there."""
+    if not isinstance(route, Route):
+        return None
+    key = _key(route.path)
+    return None if "{" in key else key
+
+
+class IndexedRouter(Router):
+    _cached: tuple[int, dict[str, Router], Router] | None = None
+
+    def _groups(self) -> tuple[dict[str, Router], Router]:
+        # Built on first use and again if routes were added since, so late additions are honoured.
+        if self._cached is None or self._cached[0] != len(self.routes):
+            keys = [_literal_key(route) for route in self.routes]
+            literal = {key for key in keys if key is not None}
+            groups = {
+                key: Router(
+                    [r for r, k in zip(self.routes, keys, strict=True) if k in (key, None)],
+                    redirect_slashes=False,
+                )
+                for key in literal
+            }
+            rest = Router(
+                [r for r, k in zip(self.routes, keys, strict=True) if k is None], redirect_slashes=False
+            )
+            self._cached = (len(self.routes), groups, rest)
+        return self._cached[1], self._cached[2]
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.redirect_slashes:
+            await super().app(scope, receive, send)
+            return
+        scope.setdefault("router", self)
+        groups, rest = self._groups()
+        await groups.get(_key(get_route_path(scope)), rest).app(scope, receive, send)
