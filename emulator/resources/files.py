@@ -36,7 +36,7 @@ from emulator.flavours import Flavour
 from emulator.multipart import read_form
 from emulator.pagination import list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.validation import parse_json_object
+from emulator.schemas.validation import parse_json_object, required_string
 from emulator.store.files import FINE_TUNE, StoredFile, UnknownCursor, Upload
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
@@ -370,22 +370,11 @@ def fetch(url: str, upload: Upload) -> None:
     )
 
 
-def _required_string(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    if value is None:
-        raise InvalidRequest(
-            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-        )
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(f"Invalid '{name}': expected a non-empty string.", param=name)
-    return value
-
-
 async def import_file(call: Call) -> Response:
     data = parse_json_object(await call.body())
     purpose = _check_purpose(call, data.get("purpose"))
-    filename = _required_string(data, "filename")
-    url = _required_string(data, "content_url")
+    filename = required_string(data, "filename")
+    url = required_string(data, "content_url")
     if not urllib.parse.urlsplit(url).scheme:
         raise InvalidRequest(f"Invalid 'content_url': '{url}' is not a URL.", param="content_url")
     expiry = data.get("expires_after")

@@ -33,7 +33,7 @@ from emulator.lifecycle import (
 from emulator.pagination import list_envelope, parse_page, slice_after
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import check_metadata
-from emulator.schemas.validation import parse_json_object
+from emulator.schemas.validation import parse_json_object, required_string
 from emulator.store.files import FINE_TUNE, StoredFile
 from emulator.store.fine_tuning import JobRecord, Snapshot
 from emulator.training import (
@@ -80,17 +80,6 @@ def not_found(job_id: str, param: str = "fine_tuning_job_id") -> ObjectNotFound:
 # --- the checks create shares with the legacy API -------------------------------------------------------
 
 
-def required_string(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    if value is None:
-        raise InvalidRequest(
-            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-        )
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(
-            f"Invalid '{name}': expected a non-empty string.", param=name, code="invalid_type"
-        )
-    return value
 
 
 def optional_string(data: Mapping[str, Any], name: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -228,3 +228,17 @@ def parse_body(model: type[M], raw: bytes) -> tuple[M, dict[str, Any]]:
         return model.model_validate(data, strict=True), data
     except ValidationError as error:
         raise translate(error) from None
+
+
+def required_string(data: Mapping[str, Any], name: str) -> str:
+    """A body field that must be a non-empty string, or a 400 naming it."""
+    value = data.get(name)
+    if value is None:
+        raise InvalidRequest(
+            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
+        )
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest(
+            f"Invalid '{name}': expected a non-empty string.", param=name, code="invalid_type"
+        )
+    return value
