@@ -20,3 +20,12 @@ def test_endpoint_table_matches_registered_routes() -> None:
 def test_readme_shows_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
     assert "make serve" in text and "make test" in text
+
+
+def test_every_schema_departure_is_explained_in_the_readme() -> None:
+    from tests.test_model_conformance import DEPARTURES
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Departures from the official schemas") :]
+    missing = [d.name for d in DEPARTURES if f"**{d.name}.**" not in section]
+    assert not missing, f"README's 'Departures from the official schemas' lacks: {missing}"
