@@ -18,6 +18,7 @@ from emulator.flavours import Family, Flavour
 from emulator.resources import (
     chat_completions,
     control,
+    distill,
     evals,
     evaluate,
     files,
@@ -39,6 +40,7 @@ def all_operations() -> tuple[Operation, ...]:
     return (
         *chat_completions.OPERATIONS,
         *evaluate.OPERATIONS,
+        *distill.OPERATIONS,
         *files.OPERATIONS,
         *models.OPERATIONS,
         *fine_tuning.OPERATIONS,

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from emulator import evaluate_cli
+from emulator import distill_cli, evaluate_cli
 from emulator.deployments import DEFAULT_DEPLOYMENTS, DeploymentFileError, load_deployments_file
 from emulator.model.scripts import ScriptBook, ScriptError, load_file
 from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
@@ -72,6 +72,8 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["fine_tuning_speed"] = args.fine_tuning_speed
     if args.fine_tuning_concurrency is not None:
         overrides["fine_tuning_concurrency"] = args.fine_tuning_concurrency
+    if args.distill_files_downloadable:
+        overrides["distill_files_downloadable"] = True
     settings = Settings.from_env(**overrides)
     app = create_app(settings)
     print(banner(settings, args.host, args.port), flush=True)
@@ -134,6 +136,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept api-versions newer than the newest known one",
     )
+    serve.add_argument(
+        "--distill-files-downloadable",
+        action="store_true",
+        help="let distillation training files be downloaded (the service never allows it; for debugging)",
+    )
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--access-log", action="store_true")
     serve.set_defaults(run=_serve)
@@ -142,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
     deployments.add_argument("--file", help="a deployments file to check and show")
     deployments.set_defaults(run=_deployments)
     evaluate_cli.add_parser(commands)
+    distill_cli.add_parser(commands)
     return root
 
 

@@ -13,6 +13,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from emulator.resources.evaluate import PATH
@@ -25,50 +26,66 @@ def add_parser(commands: Any) -> None:
         help="turn stored completions chosen by filter into an eval data file, an eval and a run "
         "(against a running emulator)",
     )
-    command.add_argument("--endpoint", default="http://127.0.0.1:8000", help="where the emulator serves")
-    command.add_argument("--api-key", default=DEFAULT_API_KEY)
+    add_connection_and_filters(command)
     command.add_argument("--criteria", required=True, metavar="FILE", help="JSON file: a list of graders")
-    command.add_argument("--metadata", action="append", default=[], metavar="KEY=VALUE")
     command.add_argument("--model", help="only completions stored from this model or deployment")
-    command.add_argument("--created-after", type=int, metavar="UNIX_TIME", help="inclusive")
-    command.add_argument("--created-before", type=int, metavar="UNIX_TIME", help="exclusive")
-    command.add_argument("--id", action="append", dest="ids", metavar="COMPLETION_ID")
-    command.add_argument("--limit", type=int)
     command.add_argument("--name", help="the eval's name")
     command.add_argument("--generate-with", metavar="DEPLOYMENT", help="answer again with this deployment")
     command.set_defaults(run=run)
 
 
-def _body(args: argparse.Namespace) -> dict[str, Any]:
-    with open(args.criteria, encoding="utf-8") as handle:
-        criteria = json.load(handle)
+def add_connection_and_filters(command: Any) -> None:
+    """The options every extension command takes: where the emulator is, and which stored completions."""
+    command.add_argument("--endpoint", default="http://127.0.0.1:8000", help="where the emulator serves")
+    command.add_argument("--api-key", "--key", default=DEFAULT_API_KEY)
+    command.add_argument("--metadata", action="append", default=[], metavar="KEY=VALUE")
+    command.add_argument("--created-after", type=int, metavar="UNIX_TIME", help="inclusive")
+    command.add_argument("--created-before", type=int, metavar="UNIX_TIME", help="exclusive")
+    command.add_argument("--id", action="append", dest="ids", metavar="COMPLETION_ID")
+    command.add_argument("--limit", type=int)
+
+
+def filters(args: argparse.Namespace) -> dict[str, Any]:
     metadata = {}
     for pair in args.metadata:
         key, sep, value = pair.partition("=")
         if not sep:
             raise ValueError(f"--metadata takes KEY=VALUE, not {pair!r}")
         metadata[key] = value
-    options = {
+    return {
         "metadata": metadata or None,
-        "model": args.model,
         "created_after": args.created_after,
         "created_before": args.created_before,
         "ids": args.ids,
         "limit": args.limit,
-        "name": args.name,
-        "generate_with": args.generate_with,
     }
+
+
+def _body(args: argparse.Namespace) -> dict[str, Any]:
+    with open(args.criteria, encoding="utf-8") as handle:
+        criteria = json.load(handle)
+    options = {**filters(args), "model": args.model, "name": args.name, "generate_with": args.generate_with}
     return {"testing_criteria": criteria, **{k: v for k, v in options.items() if v is not None}}
 
 
 def run(args: argparse.Namespace) -> int:
+    return post(args, "evaluate", PATH, _body)
+
+
+def post(
+    args: argparse.Namespace,
+    command: str,
+    path: str,
+    make_body: Callable[[argparse.Namespace], dict[str, Any]],
+) -> int:
+    """Send the command's body to its route; print the answer, or the refusal (exit 1)."""
     try:
-        body = _body(args)
+        body = make_body(args)
     except (OSError, ValueError) as problem:
-        print(f"aoai-emulator evaluate: {problem}", file=sys.stderr)
+        print(f"aoai-emulator {command}: {problem}", file=sys.stderr)
         return 2
     request = urllib.request.Request(
-        args.endpoint.rstrip("/") + PATH,
+        args.endpoint.rstrip("/") + path,
         data=json.dumps(body).encode(),
         method="POST",
         headers={"api-key": args.api_key, "content-type": "application/json"},
@@ -80,9 +97,9 @@ def run(args: argparse.Namespace) -> int:
     except urllib.error.HTTPError as refused:
         error = json.loads(refused.read() or b"{}").get("error") or {}
         print(
-            f"aoai-emulator evaluate: {error.get('message')} (param: {error.get('param')})", file=sys.stderr
+            f"aoai-emulator {command}: {error.get('message')} (param: {error.get('param')})", file=sys.stderr
         )
         return 1
     except urllib.error.URLError as unreachable:
-        print(f"aoai-emulator evaluate: cannot reach {args.endpoint}: {unreachable.reason}", file=sys.stderr)
+        print(f"aoai-emulator {command}: cannot reach {args.endpoint}: {unreachable.reason}", file=sys.stderr)
         return 2

@@ -30,6 +30,7 @@ class Settings:
     lenient_api_version: bool = False
     fine_tuning_speed: float = 1.0  # simulated training runs this many times faster
     fine_tuning_concurrency: int = 1  # jobs that may train at once; the rest wait queued
+    distill_files_downloadable: bool = False  # debugging: let distillation data be downloaded
     host: str = "127.0.0.1"
     port: int = 8000
     extras: Mapping[str, Any] = field(default_factory=dict)
@@ -71,8 +72,14 @@ class Settings:
             values["fine_tuning_speed"] = float(env["AOAI_EMULATOR_FINE_TUNING_SPEED"])
         if env.get("AOAI_EMULATOR_FINE_TUNING_CONCURRENCY"):
             values["fine_tuning_concurrency"] = int(env["AOAI_EMULATOR_FINE_TUNING_CONCURRENCY"])
+        if env.get("AOAI_EMULATOR_DISTILL_FILES_DOWNLOADABLE"):
+            values["distill_files_downloadable"] = _truthy(env["AOAI_EMULATOR_DISTILL_FILES_DOWNLOADABLE"])
         values.update(overrides)
         return cls(**values)
+
+
+def _truthy(raw: str) -> bool:
+    return raw.lower() in ("1", "true", "yes")
 
 
 def default_db_path() -> str:

@@ -31,8 +31,10 @@ import anyio.from_thread
 from emulator.app import create_app
 from emulator.intercept import serve_async, serve_sync
 from emulator.model.scripts import ScriptError
+from emulator.resources.distill import PATH as DISTILL_PATH
+from emulator.resources.distill import DistillationRefused
 from emulator.resources.evaluate import PATH as EVALUATE_PATH
-from emulator.resources.evaluate import EvaluationRefused
+from emulator.resources.evaluate import EvaluationRefused, ExtensionRefused
 from emulator.resources.seeding import PATH as SEED_PATH
 from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
@@ -140,15 +142,23 @@ class _Clients:
         """The portal's Evaluate action (`POST /_emulator/evaluate`): stored completions chosen by
         `metadata`, `model`, `created_after`, `created_before`, `ids`, `limit` become a data file, an eval
         and a run (of the stored answers, or `generate_with="<deployment>"`'s). Returns {file, eval, run}."""
+        body = {"testing_criteria": testing_criteria, **options}
+        return self._extension(EVALUATE_PATH, body, EvaluationRefused)
+
+    def distill(self, model: str, **options: Any) -> dict[str, Any]:
+        """The portal's Distill action (`POST /_emulator/distill`): stored completions chosen by
+        `metadata`, `stored_model`, `created_after`, `created_before`, `ids`, `limit` (at least 10) become
+        a closed training file and a fine-tuning job of `model` (with `hyperparameters`, `suffix`, `seed`,
+        `validation_split`, `flavour="azure"|"openai"`). Returns {completions, training_file,
+        validation_file, job}; a refusal raises DistillationRefused."""
+        return self._extension(DISTILL_PATH, {"model": model, **options}, DistillationRefused)
+
+    def _extension(self, path: str, body: dict[str, Any], refused: type[ExtensionRefused]) -> dict[str, Any]:
         with self.http_client() as http:
-            response = http.post(
-                EVALUATE_PATH,
-                json={"testing_criteria": testing_criteria, **options},
-                headers={"api-key": self.key},
-            )
+            response = http.post(path, json=body, headers={"api-key": self.key})
         if response.status_code != 201:
             error = response.json()["error"]
-            raise EvaluationRefused(error["message"], error.get("param"))
+            raise refused(error["message"], error.get("param"))
         return dict(response.json())
 
 

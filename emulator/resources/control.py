@@ -24,6 +24,7 @@ RESETTABLE = frozenset(
         "deployments",
         "fine_tuning_speed",
         "fine_tuning_concurrency",
+        "distill_files_downloadable",
     }
 )
 
@@ -51,6 +52,12 @@ async def reset(call: Call) -> Response:
                 f"Invalid type for '{name}': expected an integer ({fields[name]}).", param=name
             )
     _check_fine_tuning_settings(overrides)
+    flag = overrides.get("distill_files_downloadable", False)
+    if not isinstance(flag, bool):
+        raise InvalidRequest(
+            "Invalid type for 'distill_files_downloadable': expected a boolean.",
+            param="distill_files_downloadable",
+        )
     await call.runtime.reset(**overrides)
     return json_response({"status": "reset", "now": call.runtime.clock.now()})
 

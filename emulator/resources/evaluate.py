@@ -11,7 +11,7 @@ The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
@@ -24,15 +24,22 @@ from emulator.schemas import evals as eval_schema
 from emulator.schemas.validation import parse_json_object
 from emulator.store.completions import StoredCompletion
 
+if TYPE_CHECKING:
+    from emulator.runtime import Runtime
+
 PATH = "/_emulator/evaluate"
 
 
-class EvaluationRefused(Exception):
-    """The Python API's form of a 400 from the route: its message and the field it names."""
+class ExtensionRefused(Exception):
+    """The Python API's form of a 400 from an extension route: its message and the field it names."""
 
     def __init__(self, message: str, param: str | None) -> None:
         super().__init__(f"{message} (param: {param})")
         self.message, self.param = message, param
+
+
+class EvaluationRefused(ExtensionRefused):
+    """`POST /_emulator/evaluate` refused the request."""
 
 
 FILTERS = ("metadata", "model", "created_after", "created_before", "ids", "limit")
@@ -51,7 +58,8 @@ ITEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def _filters(body: dict[str, Any]) -> dict[str, Any]:
+def read_filters(body: dict[str, Any]) -> dict[str, Any]:
+    """The stored-completions filters in `body` (the Distill action reads the same ones)."""
     source = {"type": "stored_completions", **{k: body[k] for k in FILTERS if k in body and k != "ids"}}
     checked = run_schema.stored_source(source, "")
     ids = eval_schema.field_of(body, "ids", "", list, required=False)
@@ -60,15 +68,20 @@ def _filters(body: dict[str, Any]) -> dict[str, Any]:
     return {**checked, "ids": ids}
 
 
-async def _selected(call: Call, filters: dict[str, Any]) -> list[StoredCompletion]:
+def describe(filters: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or "none"
+
+
+async def selected(runtime: Runtime, filters: dict[str, Any]) -> list[StoredCompletion]:
+    """The stored completions `filters` choose, newest first (or in the order of explicit `ids`)."""
     ids = filters["ids"]
     if ids is None:
-        return await evals.stored_completions(call.runtime, filters["metadata"] or {}, filters)
+        return await evals.stored_completions(runtime, filters["metadata"] or {}, filters)
     unlimited = {**filters, "limit": None}
     matching = {
-        s.id: s for s in await evals.stored_completions(call.runtime, filters["metadata"] or {}, unlimited)
+        s.id: s for s in await evals.stored_completions(runtime, filters["metadata"] or {}, unlimited)
     }
-    missing = [i for i in ids if await call.runtime.completions.get(i) is None]
+    missing = [i for i in ids if await runtime.completions.get(i) is None]
     if missing:
         raise InvalidRequest(f"Invalid 'ids': no stored completion with id '{missing[0]}'.", param="ids")
     chosen = [matching[i] for i in ids if i in matching]
@@ -92,7 +105,7 @@ def _run_request(body: dict[str, Any], generate_with: str | None, file_id: str) 
 async def evaluate(call: Call) -> Response:
     body = parse_json_object(await call.body())
     eval_schema.no_unknown(body, FIELDS, "")
-    filters = _filters(body)
+    filters = read_filters(body)
     if "testing_criteria" not in body:
         eval_schema.fail(
             "testing_criteria",
@@ -106,11 +119,10 @@ async def evaluate(call: Call) -> Response:
             f"Invalid 'generate_with': no deployment or model named '{generate_with}'. Deployments: {names}.",
             param="generate_with",
         )
-    chosen = await _selected(call, filters)
+    chosen = await selected(call.runtime, filters)
     if not chosen:
         raise InvalidRequest(
-            "No stored completions match the filters "
-            f"({', '.join(f'{k}={v}' for k, v in filters.items() if v is not None) or 'none'}): store some with "
+            f"No stored completions match the filters ({describe(filters)}): store some with "
             "`store: true` first, or widen the filters.",
             param="metadata",
         )

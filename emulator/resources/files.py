@@ -265,8 +265,25 @@ def _iter_file(handle: BinaryIO) -> Iterator[bytes]:
             yield chunk
 
 
+class ClosedFile(ApiError):
+    status = 403
+    openai_code = "file_not_downloadable"
+    azure_code = "operationNotAllowed"
+
+    def __init__(self, stored: StoredFile) -> None:
+        super().__init__(
+            f"File '{stored.id}' ({stored.filename}) was made by distillation from stored completions, and "
+            "distillation training files cannot be downloaded. Fine-tuning jobs can still train on it. To "
+            "read it while debugging, start the emulator with --distill-files-downloadable (or reset with "
+            "distill_files_downloadable=true).",
+            param="file_id",
+        )
+
+
 async def file_content(call: Call) -> Response:
     stored = await _get(call)
+    if stored.closed and not call.runtime.settings.distill_files_downloadable:
+        raise ClosedFile(stored)
     try:
         # Opened before answering: a delete racing the download cannot cut it short.
         handle = open(call.runtime.files.content_path(stored), "rb")  # noqa: SIM115 - closed by _iter_file

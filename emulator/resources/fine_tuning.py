@@ -80,8 +80,6 @@ def not_found(job_id: str, param: str = "fine_tuning_job_id") -> ObjectNotFound:
 # --- the checks create shares with the legacy API -------------------------------------------------------
 
 
-
-
 def optional_string(data: Mapping[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is None:
@@ -242,14 +240,19 @@ class CreateRequest:
 
 
 async def read_create(call: Call, fields: frozenset[str], style: Style) -> CreateRequest:
-    data = parse_json_object(await call.body())
+    return await check_create(call.runtime, parse_json_object(await call.body()), fields, style)
+
+
+async def check_create(
+    runtime: Runtime, data: dict[str, Any], fields: frozenset[str], style: Style
+) -> CreateRequest:
     unknown = sorted(set(data) - fields)
     if unknown:
         raise UnrecognizedArgument(unknown[0])
     model = required_string(data, "model")
     training_id = required_string(data, "training_file")
     validation_id = optional_string(data, "validation_file")
-    source, base = await check_base_model(call.runtime, model, legacy=style is Style.LEGACY)
+    source, base = await check_base_model(runtime, model, legacy=style is Style.LEGACY)
     return CreateRequest(
         data,
         source,
@@ -257,7 +260,7 @@ async def read_create(call: Call, fields: frozenset[str], style: Style) -> Creat
         training_id,
         validation_id,
         check_suffix(data.get("suffix"), style),
-        new_seed(call.runtime, data.get("seed")),
+        new_seed(runtime, data.get("seed")),
     )
 
 
@@ -275,9 +278,18 @@ async def read_files(
 
 async def create_job(call: Call) -> Response:
     runtime = call.runtime
-    style = style_of(call)
-    request = await read_create(call, _FIELDS, style)
-    data = request.data
+    job = await create_from(runtime, parse_json_object(await call.body()), style_of(call))
+    snapshot = await runtime.jobs.snapshot()
+    body = render_job(job, snapshot.timelines[job.id], runtime.clock.now(), call.flavour)
+    if call.flavour is O:
+        return json_response(body)
+    return json_response(body, 201, {"Location": location(call, f"/fine_tuning/jobs/{job.id}")})
+
+
+async def create_from(runtime: Runtime, data: dict[str, Any], style: Style) -> JobRecord:
+    """A job from a create request's body, checked as `POST /fine_tuning/jobs` checks it (the route and
+    the distillation extension both create through here)."""
+    request = await check_create(runtime, data, _FIELDS, style)
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise InvalidRequest(
@@ -293,12 +305,7 @@ async def create_job(call: Call) -> Response:
     requested.update({k: v for k, v in method_hyper.items() if v is not None})
     files = await read_files(runtime, request, MIN_EXAMPLES)
     extra = {"metadata": metadata, "integrations": integrations, "method": method}
-    job = await new_job(runtime, style, request, files, requested, extra)
-    snapshot = await runtime.jobs.snapshot()
-    body = render_job(job, snapshot.timelines[job.id], runtime.clock.now(), call.flavour)
-    if call.flavour is O:
-        return json_response(body)
-    return json_response(body, 201, {"Location": location(call, f"/fine_tuning/jobs/{job.id}")})
+    return await new_job(runtime, style, request, files, requested, extra)
 
 
 def location(call: Call, path: str) -> str:

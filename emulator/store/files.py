@@ -40,6 +40,7 @@ class StoredFile:
     expires_at: int | None
     statistics: dict[str, int] | None  # {"tokens", "examples"} for validated fine-tune files
     examples: int | None  # JSONL examples of a fine-tune file, else None
+    closed: bool = False  # content that may not be downloaded (distillation data)
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,26 @@ class UnknownCursor(Exception):
     pass
 
 
-_COLUMNS = "id, filename, purpose, bytes, created_at, status, status_details, expires_at, tokens, examples"
+_COLUMNS = (
+    "id, filename, purpose, bytes, created_at, status, status_details, expires_at, tokens, examples, closed"
+)
 
 
 def _row(row: sqlite3.Row) -> StoredFile:
     tokens, examples = row[8], row[9]
     statistics = None if tokens is None else {"tokens": int(tokens), "examples": int(examples)}
     return StoredFile(
-        row[0], row[1], row[2], int(row[3]), int(row[4]), row[5], row[6], row[7], statistics, examples
+        row[0],
+        row[1],
+        row[2],
+        int(row[3]),
+        int(row[4]),
+        row[5],
+        row[6],
+        row[7],
+        statistics,
+        examples,
+        bool(row[10]),
     )
 
 
@@ -153,6 +166,7 @@ class FileStore:
         check: FileCheck | None,
         expires_after: int | None = None,
         file_id: str | None = None,
+        closed: bool = False,
     ) -> StoredFile:
         """Turn a complete upload into a stored file: content renamed to its id, row inserted."""
         upload.close()
@@ -174,6 +188,7 @@ class FileStore:
                 else None
             ),
             examples=check.examples if check is not None and check.ok else None,
+            closed=closed,
         )
         target = self._path(file_id)
 
@@ -181,7 +196,7 @@ class FileStore:
             os.replace(upload.path, target)
             try:
                 conn.execute(
-                    f"INSERT INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         stored.id,
                         stored.filename,
@@ -193,6 +208,7 @@ class FileStore:
                         stored.expires_at,
                         None if stored.statistics is None else stored.statistics["tokens"],
                         stored.examples,
+                        int(stored.closed),
                     ),
                 )
             except BaseException:
@@ -205,13 +221,15 @@ class FileStore:
             upload.path.unlink(missing_ok=True)
         return stored
 
-    async def create_from_bytes(self, filename: str, purpose: str, content: bytes) -> StoredFile:
+    async def create_from_bytes(
+        self, filename: str, purpose: str, content: bytes, *, closed: bool = False
+    ) -> StoredFile:
         """A file the emulator makes itself (results.csv, distillation data): validated like an upload."""
         upload = self.begin_upload(max_bytes=len(content))
         try:
             upload.write(content)
             check = await self.check(upload, purpose)
-            return await self.commit(upload, filename=filename, purpose=purpose, check=check)
+            return await self.commit(upload, filename=filename, purpose=purpose, check=check, closed=closed)
         except BaseException:
             upload.discard()
             raise

@@ -1,0 +1,162 @@
+"""The portal's Distill action, as an emulator extension: `POST /_emulator/distill`.
+
+Stored completions chosen by the stored-completions filters (`metadata`, `stored_model`,
+`created_after`, `created_before`, explicit `ids`, `limit`; the same reading as the Evaluate
+extension, with the model filter named `stored_model` because `model` is the model to fine-tune)
+become a training file in the chat format, each line the stored input messages plus the stored
+answer as the assistant turn, and a fine-tuning job of `model` on it, created as
+`POST /fine_tuning/jobs` creates one (`flavour`: "azure", the default, or "openai", the job's shape).
+
+As the service does, distillation asks for at least 10 completions, names its file at random
+(`distill-<hex>.jsonl`) and closes it: its content cannot be downloaded unless the emulator runs
+with `distill_files_downloadable`. A `validation_split` moves that fraction of the completions, chosen
+by a hash of their ids (the same every time), into a validation file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from emulator import evalruns
+from emulator.errors import ApiError, InvalidRequest
+from emulator.flavours import Flavour
+from emulator.lifecycle import Style
+from emulator.resources import evaluate, fine_tuning
+from emulator.routing import Access, Call, Operation, json_response
+from emulator.schemas import evals as eval_schema
+from emulator.schemas.validation import parse_json_object
+from emulator.store.completions import StoredCompletion
+from emulator.store.files import FINE_TUNE, StoredFile
+from emulator.training import MIN_EXAMPLES
+
+PATH = "/_emulator/distill"
+# The portal's minimum (seed 000): "Distillation requires a minimum of 10 stored completions".
+MINIMUM = 10
+FILTERS = ("metadata", "stored_model", "created_after", "created_before", "ids", "limit")
+JOB_FIELDS = ("model", "hyperparameters", "suffix", "seed")
+FIELDS = (*FILTERS, *JOB_FIELDS, "validation_split", "flavour")
+FLAVOURS = {"azure": (Style.AZURE, Flavour.AZURE), "openai": (Style.OPENAI, Flavour.OPENAI)}
+
+
+class DistillationRefused(evaluate.ExtensionRefused):
+    """`POST /_emulator/distill` refused the request."""
+
+
+def _filters(body: dict[str, Any]) -> dict[str, Any]:
+    stored_model = eval_schema.field_of(body, "stored_model", "", str, required=False)
+    given = {k: body[k] for k in FILTERS if k in body and k != "stored_model"}
+    if stored_model is not None:
+        given["model"] = stored_model
+    return evaluate.read_filters(given)
+
+
+def _filter_param(body: dict[str, Any]) -> str:
+    """The filter a too-small selection is blamed on: the first one given."""
+    return next((k for k in ("ids", *FILTERS) if body.get(k) is not None), "metadata")
+
+
+def _split(body: dict[str, Any]) -> float:
+    split = eval_schema.field_of(body, "validation_split", "", (int, float), required=False) or 0.0
+    if not 0 <= split < 1:
+        eval_schema.fail(
+            "validation_split",
+            f"Invalid 'validation_split': expected a fraction from 0 to below 1, but got {split}.",
+        )
+    return float(split)
+
+
+def _divide(
+    chosen: list[StoredCompletion], split: float
+) -> tuple[list[StoredCompletion], list[StoredCompletion]]:
+    """(training, validation), each oldest first; the validation share picked by a hash of the ids."""
+    ordered = sorted(chosen, key=lambda s: (s.created, s.id))
+    if not split:
+        return ordered, []
+    size = max(1, round(len(ordered) * split))
+    picked = set(sorted((s.id for s in ordered), key=lambda i: hashlib.sha256(i.encode()).digest())[:size])
+    training = [s for s in ordered if s.id not in picked]
+    validation = [s for s in ordered if s.id in picked]
+    if len(training) < MIN_EXAMPLES or len(validation) < MIN_EXAMPLES:
+        eval_schema.fail(
+            "validation_split",
+            f"Invalid 'validation_split': {split} of {len(ordered)} completions leaves {len(training)} for "
+            f"training and {len(validation)} for validation; a fine-tuning job needs at least {MIN_EXAMPLES} "
+            f"in each. Use a split between {MIN_EXAMPLES / len(ordered):.2f} and "
+            f"{1 - MIN_EXAMPLES / len(ordered):.2f}, or distill more completions.",
+        )
+    return training, validation
+
+
+def example(stored: StoredCompletion) -> dict[str, Any]:
+    """A training line: the conversation as it was sent, and the answer it got as the assistant turn."""
+    record = json.loads(stored.record)
+    message = ((record.get("choices") or [{}])[0]).get("message") or {}
+    answer: dict[str, Any] = {"role": "assistant", "content": message.get("content")}
+    if message.get("tool_calls"):
+        answer["tool_calls"] = message["tool_calls"]
+    return {"messages": [*evalruns.stored_item(stored).item["input"], answer]}
+
+
+def jsonl(completions: list[StoredCompletion]) -> bytes:
+    lines = (json.dumps(example(s), ensure_ascii=False, separators=(",", ":")) + "\n" for s in completions)
+    return "".join(lines).encode("utf-8")
+
+
+def _file_body(stored: StoredFile) -> dict[str, Any]:
+    return {"id": stored.id, "filename": stored.filename, "examples": stored.examples, "bytes": stored.bytes}
+
+
+async def distill(call: Call) -> Response:
+    runtime = call.runtime
+    body = parse_json_object(await call.body())
+    eval_schema.no_unknown(body, FIELDS, "")
+    filters = _filters(body)
+    flavour_name = eval_schema.field_of(body, "flavour", "", str, required=False) or "azure"
+    if flavour_name not in FLAVOURS:
+        eval_schema.fail(
+            "flavour", f"Invalid value for 'flavour': '{flavour_name}'. Supported values are: azure, openai."
+        )
+    style, flavour = FLAVOURS[flavour_name]
+    split = _split(body)
+    chosen = await evaluate.selected(runtime, filters)
+    if len(chosen) < MINIMUM:
+        raise InvalidRequest(
+            f"Distillation needs at least {MINIMUM} stored completions; the filters "
+            f"({evaluate.describe(filters)}) match {len(chosen)}. Store more with `store: true`, or widen "
+            "the filters.",
+            param=_filter_param(body),
+        )
+    training, validation = _divide(chosen, split)
+    made: list[StoredFile] = []
+    for part in (training, validation) if validation else (training,):
+        name = f"distill-{runtime.ids.hex(8)}.jsonl"
+        made.append(await runtime.files.create_from_bytes(name, FINE_TUNE, jsonl(part), closed=True))
+    request = {k: body[k] for k in JOB_FIELDS if body.get(k) is not None}
+    request["training_file"] = made[0].id
+    if validation:
+        request["validation_file"] = made[1].id
+    try:
+        job = await fine_tuning.create_from(runtime, request, style)
+    except ApiError:
+        # A refused job leaves nothing behind: the request can be corrected and sent again.
+        for stored in made:
+            await runtime.files.delete(stored.id)
+        raise
+    snapshot = await runtime.jobs.snapshot()
+    return json_response(
+        {
+            "object": "distillation",
+            "completions": len(chosen),
+            "training_file": _file_body(made[0]),
+            "validation_file": _file_body(made[1]) if validation else None,
+            "job": fine_tuning.render_job(job, snapshot.timelines[job.id], runtime.clock.now(), flavour),
+        },
+        201,
+    )
+
+
+OPERATIONS = (Operation("distill", "POST", ((None, PATH),), distill, Access.WRITE, extension=True),)
