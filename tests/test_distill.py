@@ -139,8 +139,10 @@ def test_fewer_than_ten_completions_are_refused(emulator: Any) -> None:
         emulator.distill("gpt-4o-mini", stored_model="gpt-4o")
     assert api_refusal.value.param == "stored_model" and "match 9" in api_refusal.value.message
     assert refused(emulator, {"created_before": 1, "model": "gpt-4o-mini"})["param"] == "created_before"
-    # Nothing was made.
-    assert list(emulator.openai_client().files.list()) == []
+    store(emulator, ["One more."], TAG)
+    error = refused(emulator, {"metadata": TAG, "limit": 5, "model": "gpt-4o-mini"})
+    assert error["param"] == "limit" and "match 5" in error["message"]
+    assert list(emulator.openai_client().files.list()) == []  # nothing was made
 
 
 def test_a_refused_job_leaves_no_file_behind(emulator: Any) -> None:

@@ -55,7 +55,9 @@ def _filters(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _filter_param(body: dict[str, Any]) -> str:
-    """The filter a too-small selection is blamed on: the first one given."""
+    """The filter a too-small selection is blamed on: a `limit` below the minimum, else the first given."""
+    if isinstance(body.get("limit"), int) and body["limit"] < MINIMUM:
+        return "limit"
     return next((k for k in ("ids", *FILTERS) if body.get(k) is not None), "metadata")
 
 
