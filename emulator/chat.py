@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ def logprobs_body(choice: Choice) -> dict[str, Any] | None:
     return None if choice.logprobs is None else {"content": choice.logprobs, "refusal": None}
 
 
+@functools.lru_cache(maxsize=256)
 def system_fingerprint(model_name: str) -> str:
     return "fp_" + hashlib.sha256(model_name.encode()).hexdigest()[:10]
 

@@ -58,6 +58,7 @@ class Choice:
 class Generation:
     choices: list[Choice]
     prompt_tokens: int
+    digest: bytes  # the request's digest (request_digest), from which e.g. an unsent seed is derived
 
     @property
     def completion_tokens(self) -> int:
@@ -104,15 +105,17 @@ def request_digest(
     return hashlib.sha256(canonical.encode("utf-8")).digest()
 
 
-def _apply_limits(content: str, sampling: Sampling, model: str) -> tuple[str, str]:
+def _apply_limits(content: str, sampling: Sampling, model: str) -> tuple[str, str, int]:
+    """The content cut at a stop sequence or the token limit, why it ended, and its token count."""
     finish = "stop"
     cut = min((i for i in (content.find(s) for s in sampling.stop if s) if i >= 0), default=-1)
     if cut >= 0:
         content = content[:cut]
-    if sampling.max_tokens is not None and tokens.count(content, model) > sampling.max_tokens:
+    size = tokens.count(content, model)
+    if sampling.max_tokens is not None and size > sampling.max_tokens:
         content = tokens.truncate(content, sampling.max_tokens, model)
-        finish = "length"
-    return content, finish
+        return content, "length", tokens.count(content, model)
+    return content, finish, size
 
 
 @dataclass(frozen=True)
@@ -165,13 +168,13 @@ def finish(answer: Answer, index: int, model: str, sampling: Sampling, shape: Sh
     """Limits, token counts and log probabilities, the same for every answer however it was made."""
     if answer.tool_calls:
         return _finish_calls(answer.tool_calls, index, model, sampling, shape)
-    content, reason = _apply_limits(answer.content or "", sampling, model)
+    content, reason, size = _apply_limits(answer.content or "", sampling, model)
     if answer.filtered:
         reason = "content_filter"
     entries = None
     if shape.logprobs:
         entries = logprobs.for_text(content, model, digest + index.to_bytes(4, "big"), shape.top_logprobs)
-    return Choice(index, content, reason, tokens.count(content, model), (), entries, answer.filtered)
+    return Choice(index, content, reason, size, (), entries, answer.filtered)
 
 
 def _finish_calls(
@@ -213,7 +216,7 @@ def scripted(
         )
         answer = Answer(reply.content if not calls else None, calls, reply.content_filter)
         choices.append(finish(answer, index, model, sampling, shape, digest))
-    return Generation(choices, prompt_tokens(messages, model, shape))
+    return Generation(choices, prompt_tokens(messages, model, shape), digest)
 
 
 def prompt_tokens(messages: Sequence[dict[str, Any]], model: str, shape: Shape) -> int:
@@ -229,7 +232,7 @@ def generate(
         finish(compose(messages, shape, digest, index), index, model, sampling, shape, digest)
         for index in range(sampling.n)
     ]
-    return Generation(choices, prompt_tokens(messages, model, shape))
+    return Generation(choices, prompt_tokens(messages, model, shape), digest)
 
 
 def derived_int(digest: bytes, label: str, bits: int = 64) -> int:

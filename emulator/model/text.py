@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
+from functools import lru_cache
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
@@ -195,23 +196,29 @@ _PRONOUNS = {
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if len(s.strip().split()) >= 3]
+    stripped = (s.strip() for s in _SENTENCE.findall(text))
+    return [s for s in stripped if len(s.split()) >= 3]
+
+
+@lru_cache(maxsize=16)
+def _lower_words(text: str) -> tuple[str, ...]:
+    """The text's words, lowercased; one writer asks for the same text's words several times."""
+    # The words hold no spaces, so one join lowers them all at once.
+    return tuple(" ".join(_WORD.findall(text)).lower().split()) if text else ()
 
 
 def key_terms(text: str, limit: int) -> list[str]:
-    words = [w.lower() for w in _WORD.findall(text)]
-    counts = Counter(w for w in words if w not in STOPWORDS and len(w) > 2)
-    first_seen = {w: i for i, w in reversed(list(enumerate(words)))}
-    ranked = sorted(counts, key=lambda w: (-counts[w], first_seen[w]))
-    return ranked[:limit]
+    counts = Counter([w for w in _lower_words(text) if len(w) > 2 and w not in STOPWORDS])
+    # A Counter keeps first-seen order and the sort is stable: ties stay in the order they appeared.
+    return sorted(counts, key=counts.__getitem__, reverse=True)[:limit]
 
 
 def _rank_sentences(items: list[str], text: str) -> list[int]:
-    weights = Counter(w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS)
+    weights = Counter([w for w in _lower_words(text) if w not in STOPWORDS])
 
     def score(index: int) -> float:
-        words = [w.lower() for w in _WORD.findall(items[index])]
-        return sum(weights[w] for w in words) / (len(words) ** 0.5 or 1) + (0.5 if index == 0 else 0)
+        words = _lower_words(items[index])
+        return sum(map(weights.__getitem__, words)) / (len(words) ** 0.5 or 1) + (0.5 if index == 0 else 0)
 
     return sorted(range(len(items)), key=lambda i: (-score(i), i))
 

@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import threading
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from unittest import mock
@@ -108,6 +108,12 @@ def truncate(text: str, limit: int, model: str) -> str:
     return enc.decode_bytes(ids[:limit]).decode("utf-8", errors="ignore")
 
 
+@lru_cache(maxsize=64)
+def _role_tokens(role: str, model: str) -> int:
+    """Roles come from a handful of names, counted once each rather than on every message."""
+    return count(role, model)
+
+
 def _content_tokens(value: Any, model: str) -> int:
     if isinstance(value, str):
         return count(value, model)
@@ -129,8 +135,9 @@ def count_messages(messages: Iterable[dict[str, Any]], model: str) -> int:
     total = REPLY_PRIMING
     for message in messages:
         total += TOKENS_PER_MESSAGE
-        for key in ("role", "content", "name"):
-            total += _content_tokens(message.get(key), model)
+        role = message.get("role")
+        total += _role_tokens(role, model) if isinstance(role, str) else _content_tokens(role, model)
+        total += _content_tokens(message.get("content"), model) + _content_tokens(message.get("name"), model)
         if message.get("name"):
             total += TOKENS_PER_NAME
         for call in message.get("tool_calls") or ():

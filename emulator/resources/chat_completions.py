@@ -20,7 +20,7 @@ from emulator.errors import (
     UnrecognizedArgument,
 )
 from emulator.flavours import Family, Flavour
-from emulator.model import Sampling, Shape, derived_int, request_digest
+from emulator.model import Sampling, Shape, derived_int
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.model.tools import legacy_functions
@@ -84,11 +84,7 @@ async def create_chat_completion(call: Call) -> Response:
     )
     shape = model_shape(request, sent)
     generation = respond(runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape)
-    seed = (
-        request.seed
-        if request.seed is not None
-        else derived_int(request_digest(messages, deployment.model_name, sampling, shape), "seed")
-    )
+    seed = request.seed if request.seed is not None else derived_int(generation.digest, "seed")
     completion = Completion(
         runtime.ids.chat_completion(),
         int(runtime.clock.now()),
