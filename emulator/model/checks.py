@@ -3,6 +3,8 @@ rejects them (400, naming `param`)."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,16 +62,15 @@ def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
         return None
     kind = schema.get("type")
     is_object = kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in schema
-    where = f"In context={context!r}"
     if is_object:
         if schema.get("additionalProperties") is not False:
-            return f"{where}, 'additionalProperties' is required to be supplied and to be false."
-        keys = list((schema.get("properties") or {}).keys())
-        missing = [k for k in keys if k not in (schema.get("required") or [])]
+            return f"In context={context!r}, 'additionalProperties' is required to be supplied and to be false."
+        required = schema.get("required") or ()
+        missing = [k for k in schema.get("properties") or {} if k not in required]
         if missing:
             return (
-                f"{where}, 'required' is required to be supplied and to be an array including every key "
-                f"in properties. Missing '{missing[0]}'."
+                f"In context={context!r}, 'required' is required to be supplied and to be an array including "
+                f"every key in properties. Missing '{missing[0]}'."
             )
     for key in ("properties", "$defs", "definitions"):
         for name, sub in (schema.get(key) or {}).items():
@@ -84,8 +85,14 @@ def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _strict_problem_of(schema_json: str) -> str | None:
+    return _strict_problem(json.loads(schema_json), ())
+
+
 def _check_strict(schema: dict[str, Any], subject: str, param: str) -> None:
-    problem = _strict_problem(schema, ())
+    # Clients send the same schema with every request: check each distinct one once.
+    problem = _strict_problem_of(json.dumps(schema, sort_keys=True, separators=(",", ":")))
     if problem:
         raise InvalidRequest(f"Invalid schema for {subject}: {problem}", param=param)
 
