@@ -17,7 +17,9 @@ from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauth
 from emulator.flavours import Family, Flavour
 from emulator.resources import (
     chat_completions,
+    completions,
     control,
+    deployments,
     distill,
     evals,
     evaluate,
@@ -39,6 +41,8 @@ _SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None
 def all_operations() -> tuple[Operation, ...]:
     return (
         *chat_completions.OPERATIONS,
+        *completions.OPERATIONS,
+        *deployments.OPERATIONS,
         *evaluate.OPERATIONS,
         *distill.OPERATIONS,
         *files.OPERATIONS,

@@ -50,6 +50,8 @@ class BaseModel:
     lifecycle: Lifecycle = Lifecycle.GENERALLY_AVAILABLE
     listed: Listed = Listed.ALL
     owned_by: str = "system"
+    # How a legacy deployment of the model may scale: `standard` (shared), `manual` (reserved capacity).
+    scale_types: tuple[str, ...] = ("standard",)
 
     @property
     def created_at(self) -> int:
@@ -80,6 +82,7 @@ def _gpt3(name: str) -> BaseModel:
         completion=True,
         lifecycle=Lifecycle.DEPRECATED,
         listed=Listed.AZURE,
+        scale_types=("standard", "manual"),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,23 +76,88 @@ def load_deployments_file(path: str) -> tuple[Deployment, ...]:
     return parse_deployments(data, path)
 
 
-class DeploymentRegistry:
-    """Looks deployments up by name, and models by any of the names a user may give them."""
+# A deployment made through the legacy API is `notRunning` for its first tenth of READY_SECONDS, `running`
+# until READY_SECONDS have passed since it started (its creation or its last update), then `succeeded`.
+# The emulator's own route makes deployments with ready_seconds 0: `succeeded` at once.
+READY_SECONDS = 60.0
+LEGACY_OWNER = "organization-owner"
 
-    def __init__(self, deployments: Iterable[Deployment]) -> None:
-        self._by_name = {d.name: d for d in deployments}
+
+def deployment_status(started_at: float, ready_seconds: float, now: float) -> str:
+    elapsed = now - started_at
+    if elapsed >= ready_seconds:
+        return "succeeded"
+    return "running" if elapsed >= ready_seconds / 10 else "notRunning"
+
+
+@dataclass(frozen=True)
+class StoredDeployment:
+    """A deployment made through the API (not declared by file or settings)."""
+
+    name: str
+    model: str
+    version: str
+    scale_settings: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    created_at: int
+    updated_at: int
+    started_at: float
+    ready_seconds: float
+
+    def status(self, now: float) -> str:
+        return deployment_status(self.started_at, self.ready_seconds, now)
+
+    @property
+    def deployment(self) -> Deployment:
+        return Deployment(self.name, self.model, self.version, dict(self.settings))
+
+
+class DeploymentRegistry:
+    """Looks deployments up by name, and models by any of the names a user may give them.
+
+    Declared deployments (file, settings) are fixed; stored ones (made through the API) are kept here as
+    well as in the database, and route only once their status is `succeeded`."""
+
+    def __init__(self, deployments: Iterable[Deployment], now: Callable[[], float] | None = None) -> None:
+        self._declared = {d.name: d for d in deployments}
+        self._stored: dict[str, StoredDeployment] = {}
+        self._now = now or (lambda: float("inf"))
+
+    def load(self, stored: Iterable[StoredDeployment]) -> None:
+        self._stored = {d.name: d for d in stored}
 
     def all(self) -> list[Deployment]:
-        return list(self._by_name.values())
+        return [*self._declared.values(), *(d.deployment for d in self._stored.values())]
+
+    def declared(self, name: str) -> Deployment | None:
+        return self._declared.get(name)
+
+    def stored(self) -> list[StoredDeployment]:
+        return list(self._stored.values())
+
+    def stored_named(self, name: str) -> StoredDeployment | None:
+        return self._stored.get(name)
+
+    def put(self, deployment: StoredDeployment) -> None:
+        self._stored[deployment.name] = deployment
+
+    def drop(self, name: str) -> None:
+        self._stored.pop(name, None)
+
+    def _routable(self) -> dict[str, Deployment]:
+        now = self._now()
+        ready = {n: d.deployment for n, d in self._stored.items() if d.status(now) == "succeeded"}
+        return {**self._declared, **ready}
 
     async def get(self, name: str) -> Deployment | None:
-        return self._by_name.get(name)
+        return self._routable().get(name)
 
     async def for_model(self, model: str) -> Deployment | None:
         """On /v1 the body's `model` may be a deployment name, a versioned model name or a base model."""
-        if model in self._by_name:
-            return self._by_name[model]
-        for deployment in self._by_name.values():
+        routable = self._routable()
+        if model in routable:
+            return routable[model]
+        for deployment in routable.values():
             if model in (deployment.model_name, deployment.model):
                 return deployment
         return None

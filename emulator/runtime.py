@@ -14,11 +14,13 @@ from emulator.deployments import (
     parse_deployments,
 )
 from emulator.ids import IdFactory
+from emulator.learned import LearnedModels
 from emulator.model.scripts import ScriptBook, load_file
 from emulator.routing import Guard
 from emulator.settings import Settings
 from emulator.store.completions import CompletionStore
 from emulator.store.db import Database
+from emulator.store.deployments import DeploymentStore
 from emulator.store.evals import EvalStore
 from emulator.store.files import FileStore, files_dir_for
 from emulator.store.fine_tuning import JobStore
@@ -29,12 +31,13 @@ def make_clock(settings: Settings) -> Clock:
     return SystemClock() if settings.clock_start is None else ManualClock(settings.clock_start)
 
 
-def make_deployments(settings: Settings) -> DeploymentRegistry:
+def make_deployments(settings: Settings, clock: Clock | None = None) -> DeploymentRegistry:
+    now = clock.now if clock is not None else None
     if settings.deployments is not None:
-        return DeploymentRegistry(parse_deployments(settings.deployments, "settings.deployments"))
+        return DeploymentRegistry(parse_deployments(settings.deployments, "settings.deployments"), now)
     if settings.deployments_file:
-        return DeploymentRegistry(load_deployments_file(settings.deployments_file))
-    return DeploymentRegistry(DEFAULT_DEPLOYMENTS)
+        return DeploymentRegistry(load_deployments_file(settings.deployments_file), now)
+    return DeploymentRegistry(DEFAULT_DEPLOYMENTS, now)
 
 
 def make_scripts(settings: Settings) -> ScriptBook:
@@ -62,7 +65,9 @@ class Runtime:
             slots=settings.fine_tuning_concurrency,
             transition_seconds=TRANSITION_SECONDS / settings.fine_tuning_speed,
         )
-        self.deployments = make_deployments(settings)
+        self.deployments = make_deployments(settings, self.clock)
+        self.deployment_store = DeploymentStore(self.db)
+        self.learned = LearnedModels()
         self.scripts = make_scripts(settings)
         # Checks every request passes before its handler: rate limits, injected faults, key roles.
         self.guards: list[Guard] = []
@@ -72,6 +77,7 @@ class Runtime:
         if self.db.reopenings:
             self.ids.resume(self.db.reopenings)
         self.files.open()
+        self.deployments.load(await self.deployment_store.all())
         await self.completions.set_quota(self.settings.store_quota_bytes)
 
     async def stop(self) -> None:

@@ -31,6 +31,8 @@ import anyio.from_thread
 from emulator.app import create_app
 from emulator.intercept import serve_async, serve_sync
 from emulator.model.scripts import ScriptError
+from emulator.resources.deployments import PATH as DEPLOYMENTS_PATH
+from emulator.resources.deployments import DeploymentRefused
 from emulator.resources.distill import PATH as DISTILL_PATH
 from emulator.resources.distill import DistillationRefused
 from emulator.resources.evaluate import PATH as EVALUATE_PATH
@@ -152,6 +154,19 @@ class _Clients:
         `validation_split`, `flavour="azure"|"openai"`). Returns {completions, training_file,
         validation_file, job}; a refusal raises DistillationRefused."""
         return self._extension(DISTILL_PATH, {"model": model, **options}, DistillationRefused)
+
+    def create_deployment(self, name: str, model: str, **options: Any) -> dict[str, Any]:
+        """Deploy `model` (a base model, or a fine-tuned model whose job succeeded) as `name`, ready at
+        once (`POST /_emulator/deployments`; `version=`, `settings=`). A refusal raises DeploymentRefused."""
+        body = {"name": name, "model": model, **options}
+        return self._extension(DEPLOYMENTS_PATH, body, DeploymentRefused)
+
+    def delete_deployment(self, name: str) -> None:
+        with self.http_client() as http:
+            response = http.delete(f"{DEPLOYMENTS_PATH}/{name}", headers={"api-key": self.key})
+        if response.status_code != 200:
+            error = response.json()["error"]
+            raise DeploymentRefused(error["message"], error.get("param"))
 
     def _extension(self, path: str, body: dict[str, Any], refused: type[ExtensionRefused]) -> dict[str, Any]:
         with self.http_client() as http:

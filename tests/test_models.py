@@ -91,7 +91,7 @@ def test_azure_shapes_follow_the_api_version(emulator: Any) -> None:
     assert "scale_types" not in curie["capabilities"]
 
     oldest = by_id(emulator, "azure", "2022-12-01")["davinci"].model_dump()["capabilities"]
-    assert oldest["scale_types"] == ["standard"] and "chat_completion" not in oldest
+    assert oldest["scale_types"] == ["standard", "manual"] and "chat_completion" not in oldest
 
 
 @pytest.mark.parametrize("surface", SURFACES)

@@ -198,6 +198,16 @@ KNOWN_DEPARTURES: tuple[Departure, ...] = (
         operation=r"^GET /deployments/[^/]+/chat/completions 200 \(azure\)",
         kind="no route",
     ),
+    Departure(
+        "legacy deployments API",
+        "",
+        "",
+        "The data-plane deployments API exists only in the 2022-12-01 and 2023-03-15-preview documents, "
+        "which are not among the specs here; the emulator serves it there and on 2023-05-15, as seed 003 "
+        "uses it (CONTRACT §8).",
+        operation=r"^(GET|POST|PATCH|DELETE) /deployments(/deployment-[0-9a-f]{32})? \d+ \(azure\)",
+        kind="no route",
+    ),
 )
 
 
@@ -375,8 +385,30 @@ def fine_tunes(emulator: InProcessEmulator) -> None:
         http.post("/openai/fine-tunes" + query, headers=headers, json={"model": "gpt-4o"})
 
 
+def deployments(emulator: InProcessEmulator) -> None:
+    # Raw HTTP: the SDK has no calls for the legacy deployments API or legacy text completions.
+    query = "?api-version=2022-12-01"
+    headers = {"api-key": emulator.key, "authorization": f"Bearer {emulator.key}"}
+    with emulator.http_client() as http:
+        body = {"model": "curie", "scale_settings": {"scale_type": "standard"}}
+        created = http.post("/openai/deployments" + query, headers=headers, json=body).json()
+        emulator.advance(120)
+        http.get("/openai/deployments" + query, headers=headers)
+        http.get(f"/openai/deployments/{created['id']}" + query, headers=headers)
+        prompt = {"prompt": "When I go to work, I want a", "max_tokens": 4}
+        http.post(f"/openai/deployments/{created['id']}/completions" + query, headers=headers, json=prompt)
+        http.post(f"/openai/deployments/{created['id']}" + query, headers=headers, json=prompt)
+        for prefix in ("/openai/v1", "/v1"):
+            http.post(f"{prefix}/completions", headers=headers, json={**prompt, "model": created["id"]})
+        http.patch(f"/openai/deployments/{created['id']}" + query, headers=headers, json=body)
+        emulator.advance(120)
+        http.delete(f"/openai/deployments/{created['id']}" + query, headers=headers)
+        http.get(f"/openai/deployments/{created['id']}" + query, headers=headers)
+
+
 # Each operation on each surface: created, listed, read, changed, deleted, and its common errors.
 SCENARIOS: tuple[Callable[[InProcessEmulator], None], ...] = (
+    deployments,
     chat_completions,
     files,
     evals,

@@ -8,7 +8,8 @@ from typing import Any
 
 from emulator.errors import InvalidRequest
 from emulator.model import Conversation, Generation, Sampling, Shape, generate, safety, scripted
-from emulator.model.scripts import ScriptBook, ScriptedApiError
+from emulator.model.finetuned import Learned
+from emulator.model.scripts import Reply, ScriptBook, ScriptedApiError
 from emulator.model.structured import SchemaError
 
 
@@ -19,7 +20,10 @@ def respond(
     model: str,
     sampling: Sampling,
     shape: Shape,
+    learned: Learned | None = None,
 ) -> Generation:
+    """`learned`: the deployment's model is fine-tuned; a conversation it was trained on gets the trained
+    answer, any other its base model's answer (still reported under the fine-tuned name by the caller)."""
     category = safety.prompt_category(messages)
     if category is not None:
         raise safety.PromptFiltered(category)
@@ -28,6 +32,11 @@ def respond(
         if reply.error is not None:
             raise ScriptedApiError(reply.error)
         return scripted(reply, messages, model, sampling, shape)
+    if learned is not None:
+        model = learned.base_model
+        trained = learned.chat_answer(messages)
+        if trained is not None and not shape.tools and not shape.response_format:
+            return scripted(Reply(content=trained), messages, model, sampling, shape)
     try:
         return generate(messages, model, sampling, shape)
     except SchemaError as error:

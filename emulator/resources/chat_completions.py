@@ -83,7 +83,10 @@ async def create_chat_completion(call: Call) -> Response:
         n=request.n or 1,
     )
     shape = model_shape(request, sent)
-    generation = respond(runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape)
+    learned = await runtime.learned.of(runtime, deployment.model)
+    generation = respond(
+        runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape, learned
+    )
     seed = request.seed if request.seed is not None else derived_int(generation.digest, "seed")
     completion = Completion(
         runtime.ids.chat_completion(),

@@ -282,6 +282,7 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
             param="data_source.model",
         )
     model_name = deployment.model_name
+    learned = await call.runtime.learned.of(call.runtime, deployment.model)
     params = request.data_source.get("sampling_params") or {}
     shape = Shape(response_format=params.get("response_format"), tools=tuple(params.get("tools") or ()))
     try:
@@ -294,7 +295,7 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
     def answer(messages: list[dict[str, Any]], sampling: Sampling) -> Generation:
         # The same path as a chat completion: the content filter, scripted answers, then the model.
         check_response_format(shape.response_format, messages)  # json_object wants "JSON" in the prompt
-        return respond(call.runtime.scripts, deployment.name, messages, model_name, sampling, shape)
+        return respond(call.runtime.scripts, deployment.name, messages, model_name, sampling, shape, learned)
 
     return evalruns.Generator(
         model, model_name, request.data_source["input_messages"], request.sampling(), answer

@@ -18,6 +18,7 @@ from emulator.errors import InvalidRequest
 from emulator.flavours import Flavour
 from emulator.job_history import events
 from emulator.lifecycle import CANCEL, DELETE, Phase, Style, status_name
+from emulator.resources.deployments import refuse_if_deployed
 from emulator.resources.files import render as render_file
 from emulator.resources.fine_tuning import (
     CreateRequest,
@@ -191,6 +192,8 @@ async def cancel_fine_tune(call: Call) -> Response:
 
 
 async def delete_fine_tune(call: Call) -> Response:
+    job, _ = await find_job(call, call.path_params["fine_tune_id"], legacy=True)
+    await refuse_if_deployed(call.runtime, job.fine_tuned_model)
     await act(call, call.path_params["fine_tune_id"], DELETE, legacy=True)
     return Response(status_code=204)
 

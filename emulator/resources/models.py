@@ -17,6 +17,7 @@ from emulator import versions
 from emulator.catalog import BaseModel, FineTuneApi, FineTunedModel, Lifecycle, base_model, base_models
 from emulator.errors import ApiError, ObjectNotFound
 from emulator.flavours import Flavour
+from emulator.resources.deployments import refuse_if_deployed
 from emulator.routing import Access, Call, Operation, json_response
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
@@ -54,7 +55,7 @@ def _capabilities(call: Call, *, fine_tune: bool, model: BaseModel | None) -> di
     }
     if _version_has(call, "model_scale_types"):
         del capabilities["chat_completion"]
-        capabilities["scale_types"] = ["standard"]
+        capabilities["scale_types"] = list(model.scale_types) if model else ["standard"]
     return capabilities
 
 
@@ -158,6 +159,7 @@ async def retrieve_model(call: Call) -> Response:
 
 async def delete_model(call: Call) -> Response:
     model_id = call.path_params["model_id"]
+    await refuse_if_deployed(call.runtime, model_id)
     if await call.runtime.delete_fine_tuned_model(model_id):
         return json_response({"id": model_id, "object": "model", "deleted": True})
     if base_model(model_id) is not None:

@@ -1,0 +1,29 @@
+"""The fine-tuned models' lessons, read from their training files once per model and kept."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from emulator.model.finetuned import Learned, learn
+
+if TYPE_CHECKING:
+    from emulator.runtime import Runtime
+
+
+class LearnedModels:
+    def __init__(self) -> None:
+        self._cache: dict[str, Learned] = {}
+
+    async def of(self, runtime: Runtime, model: str) -> Learned | None:
+        """What `model` learned, or None if it is not a fine-tuned model of this resource."""
+        if model in self._cache:
+            return self._cache[model]
+        found = next((m for m in await runtime.list_fine_tuned_models() if m.id == model), None)
+        if found is None:
+            return None
+        job = (await runtime.jobs.snapshot()).get(found.job_id)
+        content = await runtime.files.read_content(job.training_file) if job is not None else None
+        # A training file deleted before the first call leaves the model answering as its base model.
+        learned = learn(found.base_model, content or b"")
+        self._cache[model] = learned
+        return learned
