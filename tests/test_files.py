@@ -14,6 +14,7 @@ import pytest
 
 from emulator.filecheck import TOKENIZER_MODEL, check_lines
 from emulator.model.tokens import count, count_messages
+from emulator.resources.files import LEGACY_PROCESSING_SECONDS
 from emulator.settings import DEFAULT_CLOCK_START
 from emulator.testing import InProcessEmulator
 from tests.surfaces import SURFACES, client, headers
@@ -390,8 +391,13 @@ def test_legacy_api_version_shapes(emulator: Any) -> None:
         }
         file_id, bad_id = good.json()["id"], bad.json()["id"]
 
+        # The service processes a legacy upload on the clock: running for a while, then succeeded.
+        processing = http.get(files_url("azure", f"/{file_id}", LEGACY), headers=auth).json()
+        assert processing["status"] == "running" and "statistics" not in processing
+        emulator.advance(LEGACY_PROCESSING_SECONDS)
         retrieved = http.get(files_url("azure", f"/{file_id}", LEGACY), headers=auth).json()
         assert retrieved["status"] == "succeeded"
+        assert retrieved["updated_at"] == retrieved["created_at"] + LEGACY_PROCESSING_SECONDS
         assert retrieved["statistics"]["examples"] == 3 and retrieved["statistics"]["tokens"] > 0
         failed = http.get(files_url("azure", f"/{bad_id}", LEGACY), headers=auth).json()
         assert failed["status"] == "failed" and failed["error"]["code"] == "jsonlValidationFailed"

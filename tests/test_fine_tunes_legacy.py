@@ -87,7 +87,8 @@ def test_seed_hyperparameters_make_a_job_with_full_file_objects(legacy: Legacy) 
         "training.jsonl",
         "fine-tune",
     )
-    assert training_file["statistics"]["examples"] == 3
+    # just uploaded, the file is still being processed; the job validates it when it starts
+    assert training_file["status"] == "running" and "statistics" not in training_file
     assert [f["id"] for f in job["validation_files"]] == [validation]
     assert job["result_files"] == []
     assert [e["message"] for e in job["events"]] == [f"Created fine-tune: {job['id']}"]
@@ -103,12 +104,15 @@ def test_a_legacy_job_succeeds_with_a_nine_column_results_file(legacy: Legacy) -
     assert done["status"] == "succeeded"
     assert done["fine_tuned_model"] == f"curie.ft-{job['id'][3:]}"
     assert done["updated_at"] > done["created_at"]
+    [training_file] = done["training_files"]
+    assert training_file["status"] == "succeeded" and training_file["statistics"]["examples"] == 3
     [result] = done["result_files"]
     assert (result["filename"], result["purpose"], result["object"]) == (
         "results.csv",
         "fine-tune-results",
         "file",
     )
+    assert result["status"] == "succeeded"  # the service's own file is processed when it appears
     content = legacy.request("GET", f"/files/{result['id']}/content")
     assert content.status_code == 200
     rows = list(csv.reader(io.StringIO(content.text)))

@@ -7,8 +7,12 @@ Decisions where the contract leaves a choice (CONTRACT §5):
   reads `status: "error"` with `status_details` naming the line (legacy api-versions: `failed` with
   an `error` object, code `jsonlValidationFailed`), and a job that names it is refused.
 * Status: the stored file is already processed; the status a response shows depends on the request.
-  An Azure upload answers `pending` (legacy `notRunning`) and every later read shows the outcome, so
-  `files.wait_for_processing()` returns on its first poll.
+  An Azure upload answers `pending` and every later read shows the outcome, so
+  `files.wait_for_processing()` returns on its first poll. Legacy api-versions tell the service's old
+  story on the clock: `notRunning` in the upload's answer, `running` until LEGACY_PROCESSING_SECONDS
+  have passed, then `succeeded` (or `failed`). The SDK's helper knows only the modern names, so it
+  waits on a modern api-version; a legacy job may name a file that is still `running`, as seed 003's
+  script does.
 * Import from URL fetches synchronously and only from this machine: `file://` URLs and http(s) URLs
   on a loopback host (localhost, 127.0.0.0/8, ::1). Any other URL, or a fetch that fails, is a 400
   `fileImportFailed` naming `content_url`; a `content_url` that is not a URL is a 400 `invalidPayload`.
@@ -58,6 +62,9 @@ LEGACY_PURPOSES = ("fine-tune", "fine-tune-results")
 OPENAI_EXPIRY = (3600, 2_592_000)
 AZURE_EXPIRY = (1_209_600, 2_592_000)
 CHUNK = 64 * 1024
+RESULTS = "fine-tune-results"
+# How long a legacy upload reads `running` on the clock before it reads its outcome.
+LEGACY_PROCESSING_SECONDS = 10
 
 
 def is_legacy(call: Call) -> bool:
@@ -76,24 +83,37 @@ def _purposes(call: Call) -> tuple[str, ...]:
     return LEGACY_PURPOSES if is_legacy(call) else AZURE_PURPOSES
 
 
+def _legacy_done_at(stored: StoredFile) -> int:
+    """When a legacy read first shows the outcome; files the service makes itself are born done."""
+    return stored.created_at + (0 if stored.purpose == RESULTS else LEGACY_PROCESSING_SECONDS)
+
+
+def legacy_status(stored: StoredFile, now: float, *, just_created: bool = False) -> str:
+    if just_created and stored.purpose != RESULTS:
+        return "notRunning"
+    if now < _legacy_done_at(stored):
+        return "running"
+    return "succeeded" if stored.status == "processed" else "failed"
+
+
 def render(stored: StoredFile, call: Call, *, just_created: bool = False) -> dict[str, Any]:
     """The file object in the shape and status vocabulary of the request's surface and api-version."""
     if is_legacy(call):
+        status = legacy_status(stored, call.runtime.clock.now(), just_created=just_created)
+        done = status in ("succeeded", "failed")
         body: dict[str, Any] = {
             "object": "file",
             "id": stored.id,
-            "status": "notRunning"
-            if just_created
-            else ("succeeded" if stored.status == "processed" else "failed"),
+            "status": status,
             "created_at": stored.created_at,
-            "updated_at": stored.created_at,
+            "updated_at": _legacy_done_at(stored) if done else stored.created_at,
             "bytes": stored.bytes,
             "purpose": stored.purpose,
             "filename": stored.filename,
         }
-        if not just_created and stored.statistics is not None:
+        if done and stored.statistics is not None:
             body["statistics"] = dict(stored.statistics)
-        if not just_created and stored.status == "error":
+        if status == "failed":
             body["error"] = {"code": "jsonlValidationFailed", "message": stored.status_details}
         return body
     status = "pending" if just_created and call.flavour is not O else stored.status
