@@ -1,14 +1,13 @@
-"""`aoai-emulator serve | deployments`: the command line."""
+"""`aoai-emulator serve | deployments | evaluate | distill`: the command line."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
-from emulator import distill_cli, evaluate_cli
-from emulator.deployments import DEFAULT_DEPLOYMENTS, DeploymentFileError, load_deployments_file
+from emulator import deployments_cli, distill_cli, evaluate_cli
+from emulator.deployments import DeploymentFileError, load_deployments_file
 from emulator.model.scripts import ScriptBook, ScriptError, load_file
 from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
 
@@ -81,16 +80,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _deployments(args: argparse.Namespace) -> int:
-    try:
-        items = load_deployments_file(args.file) if args.file else DEFAULT_DEPLOYMENTS
-    except DeploymentFileError as exc:
-        print(f"aoai-emulator: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps({"deployments": [d.to_json() for d in items]}, indent=2))
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="aoai-emulator", description="A local emulator of Azure OpenAI and OpenAI."
@@ -145,9 +134,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true")
     serve.set_defaults(run=_serve)
 
-    deployments = commands.add_parser("deployments", help="show the deployments the emulator would serve")
-    deployments.add_argument("--file", help="a deployments file to check and show")
-    deployments.set_defaults(run=_deployments)
+    deployments_cli.add_parser(commands)
     evaluate_cli.add_parser(commands)
     distill_cli.add_parser(commands)
     return root

@@ -12,7 +12,8 @@ import argparse
 import json
 from typing import Any
 
-from emulator.evaluate_cli import add_connection_and_filters, filters, post
+from emulator.evaluate_cli import add_connection_and_filters, filters
+from emulator.extension_client import send
 from emulator.resources.distill import PATH
 
 
@@ -52,4 +53,4 @@ def body(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    return post(args, "distill", PATH, body)
+    return send(args, "distill", "POST", PATH, body)

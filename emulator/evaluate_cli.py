@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from typing import Any
 
+from emulator.extension_client import add_connection, send
 from emulator.resources.evaluate import PATH
-from emulator.settings import DEFAULT_API_KEY
 
 
 def add_parser(commands: Any) -> None:
@@ -36,8 +32,7 @@ def add_parser(commands: Any) -> None:
 
 def add_connection_and_filters(command: Any) -> None:
     """The options every extension command takes: where the emulator is, and which stored completions."""
-    command.add_argument("--endpoint", default="http://127.0.0.1:8000", help="where the emulator serves")
-    command.add_argument("--api-key", "--key", default=DEFAULT_API_KEY)
+    add_connection(command)
     command.add_argument("--metadata", action="append", default=[], metavar="KEY=VALUE")
     command.add_argument("--created-after", type=int, metavar="UNIX_TIME", help="inclusive")
     command.add_argument("--created-before", type=int, metavar="UNIX_TIME", help="exclusive")
@@ -69,37 +64,4 @@ def _body(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    return post(args, "evaluate", PATH, _body)
-
-
-def post(
-    args: argparse.Namespace,
-    command: str,
-    path: str,
-    make_body: Callable[[argparse.Namespace], dict[str, Any]],
-) -> int:
-    """Send the command's body to its route; print the answer, or the refusal (exit 1)."""
-    try:
-        body = make_body(args)
-    except (OSError, ValueError) as problem:
-        print(f"aoai-emulator {command}: {problem}", file=sys.stderr)
-        return 2
-    request = urllib.request.Request(
-        args.endpoint.rstrip("/") + path,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"api-key": args.api_key, "content-type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            print(json.dumps(json.loads(response.read()), indent=2))
-            return 0
-    except urllib.error.HTTPError as refused:
-        error = json.loads(refused.read() or b"{}").get("error") or {}
-        print(
-            f"aoai-emulator {command}: {error.get('message')} (param: {error.get('param')})", file=sys.stderr
-        )
-        return 1
-    except urllib.error.URLError as unreachable:
-        print(f"aoai-emulator {command}: cannot reach {args.endpoint}: {unreachable.reason}", file=sys.stderr)
-        return 2
+    return send(args, "evaluate", "POST", PATH, _body)

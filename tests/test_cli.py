@@ -175,3 +175,57 @@ def test_health_needs_no_key(emulator: Any) -> None:
     with emulator.http_client() as http:
         response = http.get("/health")
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_cli_manages_deployments_on_a_running_emulator(
+    live_server: LiveEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live_server.reset()
+    connection = ["--endpoint", live_server.endpoint, "--key", live_server.key]
+
+    def deployments(*argv: str) -> tuple[int, Any]:
+        code = main(["deployments", *argv, *connection])
+        out, err = capsys.readouterr()
+        return code, json.loads(out) if code == 0 else err
+
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"note": "from a file"}')
+    code, made = deployments("create", "--name", "mini", "--model", "gpt-4o-mini", "--version", "2024-07-18")
+    assert code == 0 and (made["name"], made["model"], made["source"]) == ("mini", "gpt-4o-mini", "api")
+    code, _ = deployments("create", "--name", "filed", "--model", "gpt-4o", "--settings", str(settings))
+    assert code == 0
+    code, inline = deployments("create", "--name", "inline", "--model", "gpt-4o", "--settings", '{"a": 1}')
+    assert code == 0 and inline["settings"] == {"a": 1}
+
+    code, listed = deployments("list")
+    by_name = {d["name"]: d for d in listed["data"]}
+    assert code == 0 and {"mini", "filed", "inline", "gpt-4o"} <= set(by_name)
+    assert by_name["filed"]["settings"] == {"note": "from a file"} and by_name["gpt-4o"]["source"] == "declared"
+    sdk = live_server.azure_client(api_version="2025-02-01-preview")
+    answer = sdk.chat.completions.create(model="mini", messages=HELLO)
+    assert answer.model == "gpt-4o-mini-2024-07-18"
+
+    code, shown = deployments("get", "mini")
+    assert code == 0 and shown["status"] == "succeeded"
+    code, deleted = deployments("delete", "mini")
+    assert code == 0 and deleted == {"name": "mini", "object": "deployment", "deleted": True}
+    with pytest.raises(openai.NotFoundError) as gone:
+        sdk.chat.completions.create(model="mini", messages=HELLO)
+    assert gone.value.code == "DeploymentNotFound"
+
+    # refusals print the service's message and the field it names
+    code, err = deployments("create", "--name", "filed", "--model", "gpt-4o")
+    assert code == 1 and "already exists" in err and "(param: name)" in err
+    code, err = deployments("create", "--name", "x", "--model", "no-such-model")
+    assert code == 1 and "(param: model)" in err
+    code, err = deployments("delete", "gpt-4o")
+    assert code == 1 and "declared" in err
+    code, err = deployments("get", "mini")
+    assert code == 1 and "mini" in err
+    code, err = deployments("create", "--name", "x", "--model", "gpt-4o", "--settings", "{not json")
+    assert code == 2 and "aoai-emulator deployments create" in err
+
+
+def test_cli_deployments_says_when_the_emulator_is_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deployments", "list", "--endpoint", "http://127.0.0.1:9"]) == 2
+    assert "cannot reach http://127.0.0.1:9" in capsys.readouterr().err
