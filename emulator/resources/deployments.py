@@ -36,6 +36,16 @@ class DeploymentRefused(ExtensionRefused):
     """`/_emulator/deployments` refused to create or delete a deployment."""
 
 
+class RouteConflict(Conflict):
+    """A conflict on the emulator's own route, which stands in for Azure Resource Manager: a 409, though
+    the route answers in OpenAI's envelope (where a conflict is otherwise a 400)."""
+
+    openai_code = "conflict"
+
+    def status_for(self, flavour: Flavour) -> int:
+        return 409
+
+
 async def find_model(
     runtime: Runtime, model: str, param: str
 ) -> tuple[BaseModel | None, FineTunedModel | None]:
@@ -57,11 +67,13 @@ def deployment_of(runtime: Runtime, model: str, *, but: str | None = None) -> St
     return next((d for d in runtime.deployments.stored() if d.model == model and d.name != but), None)
 
 
-def check_single(runtime: Runtime, model: str, param: str, *, but: str | None = None) -> None:
+def check_single(
+    runtime: Runtime, model: str, param: str, *, but: str | None = None, conflict: type[Conflict] = Conflict
+) -> None:
     """Only one deployment is permitted for a customized model."""
     existing = deployment_of(runtime, model, but=but)
     if existing is not None:
-        raise Conflict(
+        raise conflict(
             f"The customized model '{model}' already has a deployment, '{existing.name}'; only one "
             "deployment is permitted for a customized model. Use that deployment, or delete it first.",
             param=param,
@@ -176,7 +188,10 @@ async def get_deployment(call: Call) -> Response:
 
 async def update_deployment(call: Call) -> Response:
     runtime = call.runtime
-    current = _stored(call, call.path_params["deployment_id"])
+    name = call.path_params["deployment_id"]
+    current = runtime.deployments.stored_named(name)
+    if current is None:  # the update's one error, 409, covers a deployment that does not exist (§8)
+        raise Conflict(f"The deployment '{name}' does not exist.", param="deployment_id")
     now = runtime.clock.now()
     if current.status(now) != "succeeded":
         raise Conflict(
@@ -248,7 +263,7 @@ async def emulator_create(call: Call) -> Response:
             param="name",
         )
     if runtime.deployments.declared(name) or runtime.deployments.stored_named(name):
-        raise Conflict(
+        raise RouteConflict(
             f"A deployment named '{name}' already exists; delete it or choose another name.", param="name"
         )
     model_id = required_string(data, "model")
@@ -261,7 +276,7 @@ async def emulator_create(call: Call) -> Response:
     versioned = f"{model_id}-{version}" if version else model_id
     _, tuned = await find_model(runtime, versioned, "model")
     if tuned is not None:
-        check_single(runtime, model_id, "model")
+        check_single(runtime, model_id, "model", conflict=RouteConflict)
     now = runtime.clock.now()
     stored = StoredDeployment(name, model_id, version, {}, settings, int(now), int(now), now, 0.0)
     await _save(runtime, stored)
