@@ -27,8 +27,13 @@ def table(operations: Iterable[Operation]) -> str:
     ]
     for op in service:
         lines.append(f"| `{op.name}` | {op.method} | " + " | ".join(_cell(op, f) for f in _COLUMNS) + " |")
-    lines += ["", "Emulator-only extensions (not part of either service):", "",
-              "| operation | method | path |", "|---|---|---|"]
+    lines += [
+        "",
+        "Emulator-only extensions (not part of either service):",
+        "",
+        "| operation | method | path |",
+        "|---|---|---|",
+    ]
     for op in extensions:
         paths = "<br>".join(f"`{(f.prefix if f else '')}{p}`" for f, p in op.paths)
         lines.append(f"| `{op.name}` | {op.method} | {paths} |")

@@ -64,7 +64,9 @@ def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
     is_object = kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in schema
     if is_object:
         if schema.get("additionalProperties") is not False:
-            return f"In context={context!r}, 'additionalProperties' is required to be supplied and to be false."
+            return (
+                f"In context={context!r}, 'additionalProperties' is required to be supplied and to be false."
+            )
         required = schema.get("required") or ()
         missing = [k for k in schema.get("properties") or {} if k not in required]
         if missing:
