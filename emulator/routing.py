@@ -57,6 +57,11 @@ class Call:
     async def body(self) -> bytes:
         return await self.request.body()
 
+    def location(self, path: str) -> str:
+        """The absolute URL of `path` on this request's surface, for a 201's `Location` header."""
+        prefix = (self.flavour or Flavour.AZURE).prefix
+        return f"{str(self.request.base_url).rstrip('/')}{prefix}{path}"
+
 
 Handler = Callable[[Call], Awaitable[Response]]
 Guard = Callable[[Call], Awaitable[None]]

@@ -330,6 +330,24 @@ def test_a_deployed_customized_model_cannot_be_deleted(
     refused(legacy.create(model), 400, "invalidPayload", "model", f"'{model}' does not exist")
 
 
+def test_a_job_whose_model_is_deployed_cannot_be_deleted(emulator: Any, legacy: Legacy) -> None:
+    """Azure's DELETE /fine_tuning/jobs/{id} deletes the job's model too, so a deployment holds it."""
+    model = trained_model(emulator)
+    sdk = jobs_client(emulator, "azure")
+    [job] = [j for j in sdk.fine_tuning.jobs.list() if j.fine_tuned_model == model]
+    deployment_id = legacy.ready(model)
+    with emulator.http_client() as http:
+        path, params = f"/openai/fine_tuning/jobs/{job.id}", {"api-version": JOBS_API_VERSION}
+        error = refused(http.delete(path, params=params, headers=KEY), 409, "conflict", "model", model)
+        assert f"DELETE /openai/deployments/{deployment_id}" in error["message"]
+        assert sdk.fine_tuning.jobs.retrieve(job.id).fine_tuned_model == model  # nothing was deleted
+
+        assert legacy.delete(deployment_id).status_code == 204
+        assert http.delete(path, params=params, headers=KEY).status_code == 204
+    with pytest.raises(openai.NotFoundError):
+        sdk.fine_tuning.jobs.retrieve(job.id)
+
+
 @pytest.mark.parametrize(
     ("model", "operation", "body", "answered"),
     [

@@ -19,7 +19,6 @@ from emulator.deployments import LEGACY_OWNER, READY_SECONDS, Deployment, Stored
 from emulator.errors import ApiError, Conflict, InvalidRequest, ObjectNotFound, ResourceNotFound
 from emulator.flavours import Flavour
 from emulator.resources.evaluate import ExtensionRefused
-from emulator.resources.fine_tuning import location
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.validation import parse_json_object, required_string
 
@@ -178,7 +177,7 @@ async def create_deployment(call: Call) -> Response:
         READY_SECONDS,
     )
     await _save(runtime, deployment)
-    headers = {"Location": location(call, f"/deployments/{deployment.name}")}
+    headers = {"Location": call.location(f"/deployments/{deployment.name}")}
     return json_response(render(deployment, now), 201, headers)
 
 

@@ -133,9 +133,8 @@ def render(stored: StoredFile, call: Call, *, just_created: bool = False) -> dic
 def _created(stored: StoredFile, call: Call) -> Response:
     if call.flavour is O:
         return json_response(render(stored, call, just_created=True))
-    prefix = (call.flavour or A).prefix
-    location = f"{str(call.request.base_url).rstrip('/')}{prefix}/files/{stored.id}"
-    return json_response(render(stored, call, just_created=True), 201, {"Location": location})
+    headers = {"Location": call.location(f"/files/{stored.id}")}
+    return json_response(render(stored, call, just_created=True), 201, headers)
 
 
 def too_large(limit: int) -> ApiError:

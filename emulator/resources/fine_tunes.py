@@ -25,7 +25,6 @@ from emulator.resources.fine_tuning import (
     act,
     facts,
     find_job,
-    location,
     new_job,
     read_create,
     read_files,
@@ -168,7 +167,7 @@ async def create_fine_tune(call: Call) -> Response:
     )
     snapshot = await runtime.jobs.snapshot()
     body = await render_fine_tune(call, job, snapshot)
-    return json_response(body, 201, {"Location": location(call, f"/fine-tunes/{job.id}")})
+    return json_response(body, 201, {"Location": call.location(f"/fine-tunes/{job.id}")})
 
 
 async def list_fine_tunes(call: Call) -> Response:

@@ -31,6 +31,7 @@ from emulator.lifecycle import (
     status_name,
 )
 from emulator.pagination import list_envelope, parse_page, slice_after
+from emulator.resources.deployments import refuse_if_deployed
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import check_metadata
 from emulator.schemas.validation import parse_json_object, required_string
@@ -283,7 +284,7 @@ async def create_job(call: Call) -> Response:
     body = render_job(job, snapshot.timelines[job.id], runtime.clock.now(), call.flavour)
     if call.flavour is O:
         return json_response(body)
-    return json_response(body, 201, {"Location": location(call, f"/fine_tuning/jobs/{job.id}")})
+    return json_response(body, 201, {"Location": call.location(f"/fine_tuning/jobs/{job.id}")})
 
 
 async def create_from(runtime: Runtime, data: dict[str, Any], style: Style) -> JobRecord:
@@ -306,10 +307,6 @@ async def create_from(runtime: Runtime, data: dict[str, Any], style: Style) -> J
     files = await read_files(runtime, request, MIN_EXAMPLES)
     extra = {"metadata": metadata, "integrations": integrations, "method": method}
     return await new_job(runtime, style, request, files, requested, extra)
-
-
-def location(call: Call, path: str) -> str:
-    return f"{str(call.request.base_url).rstrip('/')}{(call.flavour or A).prefix}{path}"
 
 
 async def new_job(
@@ -520,6 +517,8 @@ async def resume_job(call: Call) -> Response:
 
 
 async def delete_job(call: Call) -> Response:
+    job, _ = await find_job(call, call.path_params["job_id"])
+    await refuse_if_deployed(call.runtime, job.fine_tuned_model)
     await act(call, call.path_params["job_id"], DELETE)
     return Response(status_code=204)
 
