@@ -128,7 +128,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--distill-files-downloadable",
         action="store_true",
-        help="let distillation training files be downloaded (the service never allows it; for debugging)",
+        help="let distillation and evaluation files made from stored completions be downloaded (the service "
+        "never allows it; for debugging)",
     )
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--access-log", action="store_true")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 
 from emulator.cli import main
@@ -48,6 +49,10 @@ def test_evaluate_stored_answers_as_they_are(emulator: Any) -> None:
     items = c.evals.runs.output_items.list(run.id, eval_id=run.eval_id).data
     assert [i.datasource_item["completion_id"] for i in items] == [a.id for a in reversed(answers)]
     assert items[0].sample.output[0].content == answers[-1].choices[0].message.content
+    # as the service says, the evaluation data file cannot be downloaded
+    with pytest.raises(openai.PermissionDeniedError) as closed:
+        c.files.content(body["file"]["id"])
+    assert closed.value.code == "file_not_downloadable" and "made by evaluation" in closed.value.message
 
 
 def test_evaluate_generates_again_with_another_model(emulator: Any) -> None:

@@ -5,7 +5,7 @@ Stored completions chosen by filter (the stored-completions list's filters: `met
 (purpose `evals`, one `{"item": …}` line per completion, newest first), then a custom eval over that
 file with the given `testing_criteria`, then a run: the stored answers as they are, or, with
 `generate_with`, answers generated again by that model or deployment from each item's `input`.
-The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
+As the service says, that data file cannot be downloaded (see files.ClosedFile). The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ async def evaluate(call: Call) -> Response:
     content = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
     runtime = call.runtime
     file = await runtime.files.create_from_bytes(
-        f"evaluation-{runtime.ids.hex(8)}.jsonl", "evals", content.encode("utf-8")
+        f"evaluation-{runtime.ids.hex(8)}.jsonl", "evals", content.encode("utf-8"), closed=True
     )
     record = await evals.new_eval(runtime, request)
     run = await evals.new_run(call, record, _run_request(body, generate_with, file.id))

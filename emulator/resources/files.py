@@ -290,10 +290,15 @@ class ClosedFile(ApiError):
     azure_code = "operationNotAllowed"
 
     def __init__(self, stored: StoredFile) -> None:
+        made_by, kind, users = (
+            ("evaluation", "evaluation data", "Eval runs can still read it")
+            if stored.purpose == "evals"
+            else ("distillation", "distillation training", "Fine-tuning jobs can still train on it")
+        )
         super().__init__(
-            f"File '{stored.id}' ({stored.filename}) was made by distillation from stored completions, and "
-            "distillation training files cannot be downloaded. Fine-tuning jobs can still train on it. To "
-            "read it while debugging, start the emulator with --distill-files-downloadable (or reset with "
+            f"File '{stored.id}' ({stored.filename}) was made by {made_by} from stored completions, and "
+            f"{kind} files cannot be downloaded. {users}. To read it while "
+            "debugging, start the emulator with --distill-files-downloadable (or reset with "
             "distill_files_downloadable=true).",
             param="file_id",
         )
