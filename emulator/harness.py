@@ -69,7 +69,7 @@ class EmulatorFixture(InProcessEmulator, Inspection):
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         headers = [(b"api-key", self.key.encode()), (b"content-type", b"application/json")]
         raw = b"" if body is None else json.dumps(body).encode()
-        status, _, content = self.portal.call(self.asgi, method, self.endpoint + path, headers, raw)
+        status, _, content = self.run(self.asgi(method, self.endpoint + path, headers, raw))
         data = json.loads(content) if content else None
         if status >= 400:
             raise ControlError(status, data)

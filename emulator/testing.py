@@ -20,15 +20,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Coroutine, Iterator, MutableMapping
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
 import anyio.from_thread
 
 from emulator.app import create_app
+from emulator.driver import portal_loop, run_here
 from emulator.intercept import serve_async, serve_sync
 from emulator.model.scripts import ScriptError
 from emulator.resources.deployments import PATH as DEPLOYMENTS_PATH
@@ -40,6 +41,8 @@ from emulator.resources.evaluate import EvaluationRefused, ExtensionRefused
 from emulator.resources.seeding import PATH as SEED_PATH
 from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
+
+T = TypeVar("T")
 
 AZURE_ENDPOINT = "https://emulator.openai.azure.com"
 SCRIPTS_PATH = "/_emulator/scripts"
@@ -178,7 +181,8 @@ class _Clients:
 
 
 class InProcessEmulator(_Clients):
-    """The app on an event loop of its own thread; SDK clients reach it through an in-memory transport."""
+    """The app in this process: SDK clients reach it through an in-memory transport, and each request runs
+    on the thread that makes it (emulator/driver.py). Start-up and shut-down run on a portal's thread."""
 
     def __init__(
         self,
@@ -202,6 +206,7 @@ class InProcessEmulator(_Clients):
         self._lifespan = self.app.router.lifespan_context(self.app)
         try:
             self.portal.call(self._lifespan.__aenter__)
+            self._fallback_loop = portal_loop(self.portal)
         except BaseException:
             if self._portal_cm:
                 self._portal_cm.__exit__(None, None, None)
@@ -228,18 +233,22 @@ class InProcessEmulator(_Clients):
             if self._portal_cm:
                 self._portal_cm.__exit__(None, None, None)
 
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine of the emulator's to its end, as in-process requests run (emulator/driver.py)."""
+        return run_here(coroutine, self._fallback_loop)
+
     def call(self, fn: Any, *args: Any) -> Any:
-        """Run a coroutine function on the emulator's loop and return its result."""
-        return self.portal.call(fn, *args)
+        """Run a coroutine function of the emulator's and return its result."""
+        return self.run(fn(*args))
 
     def reset(self, **overrides: Any) -> None:
-        self.portal.call(lambda: self.runtime.reset(**overrides))
+        self.run(self.runtime.reset(**overrides))
 
     def seed_stored_completions(self, source: SeedSource) -> list[str]:
         """Store the completions of a JSON file (see fixtures/) or a list, with their own ids and times."""
         headers = [(b"api-key", self.key.encode()), (b"content-type", b"application/json")]
         body = json.dumps(seed_body(source)).encode()
-        status, _, content = self.portal.call(self.asgi, "POST", self.endpoint + SEED_PATH, headers, body)
+        status, _, content = self.run(self.asgi("POST", self.endpoint + SEED_PATH, headers, body))
         return seeded_ids(status, content)
 
     def advance(self, seconds: float) -> float:
@@ -250,12 +259,12 @@ class InProcessEmulator(_Clients):
 
     def settle_jobs(self) -> float:
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
-        return float(self.portal.call(self.runtime.settle_jobs))
+        return float(self.run(self.runtime.settle_jobs()))
 
     async def asgi(
         self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """One request through the ASGI app, on the emulator's loop."""
+        """One request through the ASGI app, on the loop that awaits it."""
         parts = urlsplit(url)
         done = anyio.Event()
         sent_body = False

@@ -417,17 +417,13 @@ async def with_results(runtime: Runtime, job: JobRecord, snapshot: Snapshot) -> 
     now = runtime.clock.now()
     if job.result_file or not snapshot.succeeded_by(job, now):
         return job, snapshot
-    async with runtime.jobs.results_lock:
-        snapshot = await runtime.jobs.snapshot()
-        current = snapshot.get(job.id)
-        if current is None or current.result_file:
-            return current or job, snapshot
-        content = await anyio.to_thread.run_sync(results_csv, job.training, job.style)
-        stored = await runtime.files.create_from_bytes("results.csv", RESULTS_PURPOSE, content)
-        if not await runtime.jobs.set_result_file(job.id, stored.id):
-            await runtime.files.delete(stored.id)
-        snapshot = await runtime.jobs.snapshot()
-        return snapshot.get(job.id) or job, snapshot
+    # Two requests may both get here; the first to record its file wins and the other deletes its own.
+    content = await anyio.to_thread.run_sync(results_csv, job.training, job.style)
+    stored = await runtime.files.create_from_bytes("results.csv", RESULTS_PURPOSE, content)
+    if not await runtime.jobs.set_result_file(job.id, stored.id):
+        await runtime.files.delete(stored.id)
+    snapshot = await runtime.jobs.snapshot()
+    return snapshot.get(job.id) or job, snapshot
 
 
 async def find_job(call: Call, job_id: str, *, legacy: bool = False) -> tuple[JobRecord, Snapshot]:
@@ -489,16 +485,14 @@ async def list_jobs(call: Call) -> Response:
 
 async def act(call: Call, job_id: str, action: str, *, legacy: bool = False) -> None:
     """Record `action` at `now` if the job's phase allows it; else the service's conflict error."""
-    runtime = call.runtime
     style = Style.LEGACY if legacy else style_of(call)
-    async with runtime.jobs.lock:
-        job, snapshot = await find_job(call, job_id, legacy=legacy)
-        now = runtime.clock.now()
-        check_action(action, snapshot.timelines[job.id].phase_at(now), job.id, style)
-        if action == DELETE:
-            await runtime.jobs.delete(job.id, now)
-        else:
-            await runtime.jobs.add_action(job.id, action, now)
+    job, _ = await find_job(call, job_id, legacy=legacy)
+    try:
+        await call.runtime.jobs.act(
+            job.id, action, call.runtime.clock.now(), lambda phase: check_action(action, phase, job.id, style)
+        )
+    except LookupError:
+        raise not_found(job_id, "fine_tune_id" if legacy else "fine_tuning_job_id") from None
 
 
 async def cancel_job(call: Call) -> Response:

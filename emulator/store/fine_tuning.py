@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-
 from emulator.catalog import FineTunedModel
-from emulator.lifecycle import Action, Phase, Plan, Style, Timeline, settle_time, simulate
+from emulator.lifecycle import DELETE, Action, Phase, Plan, Style, Timeline, settle_time, simulate
 from emulator.store.db import Database, transaction
 from emulator.training import Dataset, Hyperparameters, Training
 
@@ -122,19 +121,35 @@ class JobStore:
         self.slots = slots
         self.transition_seconds = transition_seconds
         self._snapshot: Snapshot | None = None
-        # Held across "read the state, check the action, record it" so two requests cannot both pass.
-        self.lock = anyio.Lock()
-        # Held while a succeeded job's results.csv is written, so it is written once.
-        self.results_lock = anyio.Lock()
+
+    def _simulate(self, jobs: tuple[JobRecord, ...]) -> Snapshot:
+        plans = [job.plan() for job in jobs]
+        return Snapshot(jobs, simulate(plans, slots=self.slots, transition_seconds=self.transition_seconds))
 
     async def snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            jobs = tuple(await self.db.run(_load))
-            timelines = simulate(
-                [job.plan() for job in jobs], slots=self.slots, transition_seconds=self.transition_seconds
-            )
-            self._snapshot = Snapshot(jobs, timelines)
+            self._snapshot = self._simulate(tuple(await self.db.run(_load)))
         return self._snapshot
+
+    async def act(self, job_id: str, action: str, at: float, check: Callable[[Phase], None]) -> None:
+        """Record `action` (cancel, pause, resume, delete) at `at` if `check` allows it in the phase the
+        job is in then. Reading the state, checking and recording are one transaction, so two requests
+        cannot both pass the check, whatever threads they come from; `check` raises to refuse."""
+
+        def apply(conn: sqlite3.Connection) -> None:
+            timeline = self._simulate(tuple(_load(conn))).timelines.get(job_id)
+            if timeline is None:
+                raise LookupError(job_id)
+            check(timeline.phase_at(at))
+            if action == DELETE:
+                conn.execute("UPDATE fine_tuning_jobs SET deleted_at = ? WHERE id = ?", (at, job_id))
+            else:
+                conn.execute(
+                    "INSERT INTO fine_tuning_actions (job_id, kind, at) VALUES (?, ?, ?)",
+                    (job_id, action, at),
+                )
+
+        await self._write(apply)
 
     async def _write(self, fn: Any, *args: Any) -> Any:
         def run(conn: sqlite3.Connection) -> Any:
@@ -170,14 +185,6 @@ class JobStore:
 
         await self._write(insert)
 
-    async def add_action(self, job_id: str, kind: str, at: float) -> None:
-        def insert(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO fine_tuning_actions (job_id, kind, at) VALUES (?, ?, ?)", (job_id, kind, at)
-            )
-
-        await self._write(insert)
-
     async def set_result_file(self, job_id: str, file_id: str) -> bool:
         """Record the job's results file unless it already has one; False if it had."""
 
@@ -189,12 +196,6 @@ class JobStore:
             return cursor.rowcount > 0
 
         return bool(await self._write(update))
-
-    async def delete(self, job_id: str, at: float) -> None:
-        def update(conn: sqlite3.Connection) -> None:
-            conn.execute("UPDATE fine_tuning_jobs SET deleted_at = ? WHERE id = ?", (at, job_id))
-
-        await self._write(update)
 
     async def delete_model(self, job_id: str) -> None:
         def update(conn: sqlite3.Connection) -> None:
