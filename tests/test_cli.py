@@ -200,7 +200,9 @@ def test_cli_manages_deployments_on_a_running_emulator(
     code, listed = deployments("list")
     by_name = {d["name"]: d for d in listed["data"]}
     assert code == 0 and {"mini", "filed", "inline", "gpt-4o"} <= set(by_name)
-    assert by_name["filed"]["settings"] == {"note": "from a file"} and by_name["gpt-4o"]["source"] == "declared"
+    assert (
+        by_name["filed"]["settings"] == {"note": "from a file"} and by_name["gpt-4o"]["source"] == "declared"
+    )
     sdk = live_server.azure_client(api_version="2025-02-01-preview")
     answer = sdk.chat.completions.create(model="mini", messages=HELLO)
     assert answer.model == "gpt-4o-mini-2024-07-18"
