@@ -50,7 +50,7 @@ def _optional(name: str) -> ModuleType | None:
 
 
 def _asgi_args(request: Any, body: bytes) -> tuple[str, str, list[tuple[bytes, bytes]], bytes]:
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()]
+    headers = [(name.lower(), value) for name, value in request.headers.raw]
     return request.method, str(request.url), headers, body
 
 
