@@ -38,8 +38,32 @@ class Shape:
     top_logprobs: int = 0
     legacy_functions: bool = False  # `functions`/`function_call`: one call, answered as `function_call`
 
+    # The response format as canonical JSON, when the caller has written it already: a schema is the
+    # largest part of a structured-output request, and both its strict check and the digest read it.
+    response_format_json: str | None = None
+
     def key(self) -> dict[str, Any]:
-        return {"rf": self.response_format, "tools": self.tools, "tc": self.tool_choice}
+        rf = self.response_format_json
+        if rf is None and self.response_format is not None:
+            rf = canonical_json(self.response_format)
+        return {"rf": rf, "tools": self.tools, "tc": self.tool_choice}
+
+
+# Canonical JSON of values clients send again and again (schemas), found by their repr, which is cheaper
+# to make than the sorted JSON itself; a value with its keys in another order is one more entry.
+_CANONICAL: dict[str, str] = {}
+_CANONICAL_SIZE = 256
+
+
+def canonical_json(value: Any) -> str:
+    key = repr(value)
+    found = _CANONICAL.get(key)
+    if found is None:
+        found = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        if len(_CANONICAL) >= _CANONICAL_SIZE:
+            _CANONICAL.clear()
+        _CANONICAL[key] = found
+    return found
 
 
 @dataclass(frozen=True)

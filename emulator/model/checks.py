@@ -3,7 +3,6 @@ rejects them (400, naming `param`)."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +17,10 @@ def _missing(param: str) -> InvalidRequest:
     )
 
 
-def check_response_format(response_format: dict[str, Any] | None, messages: Sequence[dict[str, Any]]) -> None:
+def check_response_format(
+    response_format: dict[str, Any] | None, messages: Sequence[dict[str, Any]], canonical: str | None = None
+) -> None:
+    """`canonical`: the response format as canonical JSON, when the caller has it already."""
     if response_format is None:
         return
     kind = response_format.get("type")
@@ -46,7 +48,9 @@ def check_response_format(response_format: dict[str, Any] | None, messages: Sequ
                 code="invalid_type",
             )
         if spec.get("strict") is True:
-            _check_strict(spec.get("schema") or {}, f"response_format '{spec['name']}'", "response_format")
+            subject = f"response_format '{spec['name']}'"
+            key = None if canonical is None else "response_format:" + canonical
+            _check_strict(spec.get("schema") or {}, subject, "response_format", key)
 
 
 def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
@@ -87,14 +91,21 @@ def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=256)
-def _strict_problem_of(schema_json: str) -> str | None:
-    return _strict_problem(json.loads(schema_json), ())
+# Clients send the same schema with every request: each distinct one is checked once.
+_STRICT_PROBLEMS: dict[str, str | None] = {}
+_STRICT_CACHE_SIZE = 256
 
 
-def _check_strict(schema: dict[str, Any], subject: str, param: str) -> None:
-    # Clients send the same schema with every request: check each distinct one once.
-    problem = _strict_problem_of(json.dumps(schema, sort_keys=True, separators=(",", ":")))
+def _check_strict(schema: dict[str, Any], subject: str, param: str, key: str | None = None) -> None:
+    """`key`: canonical JSON that names the schema (the whole response format will do)."""
+    key = key or "schema:" + json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    if key in _STRICT_PROBLEMS:
+        problem = _STRICT_PROBLEMS[key]
+    else:
+        problem = _strict_problem(schema, ())
+        if len(_STRICT_PROBLEMS) >= _STRICT_CACHE_SIZE:
+            _STRICT_PROBLEMS.clear()
+        _STRICT_PROBLEMS[key] = problem
     if problem:
         raise InvalidRequest(f"Invalid schema for {subject}: {problem}", param=param)
 

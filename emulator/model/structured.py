@@ -71,6 +71,10 @@ def _sentence_start(source: str, position: int) -> bool:
     return not before or before[-1] in ".!?:\n\"'"
 
 
+# Keys that make a schema more than its `type`: references, compositions, fixed values.
+_COMPOSITE_KEYS = frozenset({"$ref", "allOf", "const", "enum", "anyOf", "oneOf"})
+
+
 class SchemaError(ValueError):
     """The schema cannot be satisfied (e.g. an unresolvable $ref); its message names the place."""
 
@@ -85,6 +89,17 @@ class Generator:
 
     # -- dispatch -----------------------------------------------------------------------------------
     def value(self, schema: Any, name: str = "", depth: int = 0) -> Any:
+        if type(schema) is dict:
+            kind = schema.get("type")
+            # Most nodes are a plain typed schema: dispatched here without the general checks below.
+            if type(kind) is str and schema.keys().isdisjoint(_COMPOSITE_KEYS):
+                scalar = self._SCALARS.get(kind)
+                if scalar is not None:
+                    return scalar(self, schema, name)
+                if kind == "object":
+                    return self._object(schema, depth)
+                if kind == "array":
+                    return self._array(schema, name, depth)
         if schema is True or schema is None or schema == {}:
             return self._string({}, name)
         if not isinstance(schema, dict):
@@ -116,6 +131,14 @@ class Generator:
         if kind == "null":
             return None
         return self._string(schema, name)
+
+    _SCALARS: dict[str, Any] = {
+        "string": lambda self, schema, name: self._string(schema, name),
+        "integer": lambda self, schema, name: self._integer(schema, name),
+        "number": lambda self, schema, name: self._number(schema, name),
+        "boolean": lambda self, schema, name: self.rng.random() < 0.5,
+        "null": lambda self, schema, name: None,
+    }
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         if not ref.startswith("#"):
@@ -275,6 +298,8 @@ class Generator:
         return self._fit_length(value, schema, name)
 
     def _fit_length(self, value: str, schema: dict[str, Any], name: str) -> str:
+        if "minLength" not in schema and "maxLength" not in schema:
+            return value
         low = int(schema.get("minLength", 0))
         high = schema.get("maxLength")
         if len(value) >= low and (high is None or len(value) <= high):

@@ -20,7 +20,7 @@ from emulator.errors import (
     UnrecognizedArgument,
 )
 from emulator.flavours import Family, Flavour
-from emulator.model import Sampling, Shape, derived_int
+from emulator.model import Sampling, Shape, canonical_json, derived_int
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.model.tools import legacy_functions
@@ -117,14 +117,17 @@ def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tu
 
 
 def model_shape(request: ChatCompletionRequest, sent: dict[str, Any]) -> Shape:
-    check_response_format(sent.get("response_format"), sent["messages"])
+    response_format = sent.get("response_format")
+    written = None if response_format is None else canonical_json(response_format)
+    check_response_format(response_format, sent["messages"], written)
     check_tools(sent.get("tools"), sent.get("tool_choice"))
     legacy = not sent.get("tools") and bool(sent.get("functions"))
     tool_list, tool_choice = (
         legacy_functions(sent) if legacy else (sent.get("tools"), sent.get("tool_choice"))
     )
     return Shape(
-        response_format=sent.get("response_format"),
+        response_format=response_format,
+        response_format_json=written,
         tools=tuple(tool_list or ()),
         tool_choice=tool_choice,
         parallel_tool_calls=request.parallel_tool_calls is not False and not legacy,
