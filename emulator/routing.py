@@ -99,6 +99,8 @@ def error_response(error: ApiError, flavour: Flavour | None, family: Family) -> 
 
 
 def resolve_api_version(request: Request, flavour: Flavour, lenient: bool) -> ApiVersion | None:
+    if flavour is Flavour.OPENAI:
+        return None  # OpenAI's routes take no api-version: the query string is not even read
     raw = request.query_params.get("api-version")
     if flavour is Flavour.AZURE:
         return versions.resolve(raw, lenient=lenient)
@@ -111,9 +113,11 @@ def resolve_api_version(request: Request, flavour: Flavour, lenient: bool) -> Ap
 
 
 def with_request_ids(response: Response, request_id: str, flavour: Flavour | None) -> Response:
-    response.headers["x-request-id"] = request_id
+    # Appended to the raw list: no response carries these yet, and MutableHeaders would rebuild it.
+    value = request_id.encode("latin-1")
+    response.raw_headers.append((b"x-request-id", value))
     if flavour is not None and flavour.is_azure:
-        response.headers["apim-request-id"] = request_id
+        response.raw_headers.append((b"apim-request-id", value))
     return response
 
 

@@ -266,19 +266,28 @@ class InProcessEmulator(_Clients):
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """One request through the ASGI app, on the loop that awaits it."""
         parts = urlsplit(url)
-        done = anyio.Event()
-        sent_body = False
+        # Made only when the app listens for a disconnect (streaming): most requests never do.
+        done: anyio.Event | None = None
+        finished = sent_body = False
         status = 500
         response_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
 
         async def receive() -> dict[str, Any]:
-            nonlocal sent_body
+            nonlocal sent_body, done
             if not sent_body:
                 sent_body = True
                 return {"type": "http.request", "body": body, "more_body": False}
-            await done.wait()
+            if not finished:
+                done = done or anyio.Event()
+                await done.wait()
             return {"type": "http.disconnect"}
+
+        def finish() -> None:
+            nonlocal finished
+            finished = True
+            if done is not None:
+                done.set()
 
         async def send(message: MutableMapping[str, Any]) -> None:
             nonlocal status, response_headers
@@ -288,7 +297,7 @@ class InProcessEmulator(_Clients):
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    done.set()
+                    finish()
 
         scope = {
             "type": "http",
@@ -305,7 +314,7 @@ class InProcessEmulator(_Clients):
             "server": (parts.hostname or "emulator", parts.port or 443),
         }
         await self.app(scope, receive, send)
-        done.set()
+        finish()
         content = b"".join(chunks)
         for observe in self.observers:
             observe(method, url, status, response_headers, content)

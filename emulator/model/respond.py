@@ -27,7 +27,7 @@ def respond(
     category = safety.prompt_category(messages)
     if category is not None:
         raise safety.PromptFiltered(category)
-    reply = book.take(Conversation.of(messages).last_user, deployment)
+    reply = book.take(Conversation.of(messages).last_user, deployment) if book else None
     if reply is not None:
         if reply.error is not None:
             raise ScriptedApiError(reply.error)

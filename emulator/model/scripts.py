@@ -184,7 +184,7 @@ def parse_rule(raw: Any, rule_id: str) -> Rule:
 
 
 class ScriptBook:
-    """The rules in force; safe to change from a test's thread while the app answers on its own."""
+    """The rules in force; safe to change from any thread while requests are answered on others."""
 
     def __init__(self) -> None:
         self._rules: list[Rule] = []
@@ -203,6 +203,9 @@ class ScriptBook:
             count = len(self._rules)
             self._rules.clear()
         return count
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
 
     def take(self, text: str, deployment: str) -> Reply | None:
         with self._lock:
