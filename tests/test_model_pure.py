@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.model import tokens
+from emulator.model import Sampling, Shape, generate, tokens
 from tests.test_model_tokens import COOKBOOK_MESSAGES, WEATHER_MESSAGES, WEATHER_TOOL
 
 SEED_001_ANSWER = (
@@ -114,3 +114,29 @@ def test_how_to_answers_are_generic_but_sensible() -> None:
     assert text.write("", "Why is the sky blue?", "", random.Random(0)).startswith(
         'The answer to "Why is the sky'
     )
+
+
+def test_a_repeated_request_gets_the_same_answer_and_every_setting_still_counts() -> None:
+    """Answers are kept for repeated requests; nothing that shapes an answer may be left out of that."""
+    messages = [{"role": "user", "content": "Explain why the sky looks blue on a clear afternoon."}]
+    model = "gpt-4o-2024-08-06"
+    plain = generate(messages, model, Sampling(seed=7))
+    assert generate(messages, model, Sampling(seed=7)) == plain
+    assert generate([dict(m) for m in messages], model, Sampling(seed=7)).choices == plain.choices
+
+    variants = {
+        "max_tokens": generate(messages, model, Sampling(seed=7, max_tokens=2)),
+        "stop": generate(messages, model, Sampling(seed=7, stop=((plain.choices[0].content or "")[5:9],))),
+        "n": generate(messages, model, Sampling(seed=7, n=2)),
+        "logprobs": generate(messages, model, Sampling(seed=7), Shape(logprobs=True, top_logprobs=2)),
+        "seed": generate(messages, model, Sampling(seed=8)),
+    }
+    assert variants["max_tokens"].choices[0].finish_reason == "length"
+    assert variants["max_tokens"].choices[0].completion_tokens == 2
+    assert len(variants["stop"].choices[0].content or "") < len(plain.choices[0].content or "")
+    assert len(variants["n"].choices) == 2
+    first_entry = (variants["logprobs"].choices[0].logprobs or [{}])[0]
+    assert plain.choices[0].logprobs is None and len(first_entry["top_logprobs"]) == 2
+    assert variants["seed"].digest != plain.digest
+    # and the plain request, asked again after all of them, is answered as it was the first time
+    assert generate(messages, model, Sampling(seed=7)) == plain
