@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,8 @@ class DeploymentRegistry:
         self._declared = {d.name: d for d in deployments}
         self._stored: dict[str, StoredDeployment] = {}
         self._now = now or (lambda: float("inf"))
+        # Held by whoever checks the rules and takes a place in one step (resources/deployments.py).
+        self.lock = threading.Lock()
 
     def load(self, stored: Iterable[StoredDeployment]) -> None:
         self._stored = {d.name: d for d in stored}

@@ -15,8 +15,10 @@ from typing import Any
 import openai
 import pytest
 
+from emulator.resources.deployments import DeploymentRefused
 from emulator.testing import InProcessEmulator
 from tests.fine_tuning_data import chat_lines, jobs_client, upload
+from tests.test_finetuned_inference import trained_model
 
 MESSAGES = [{"role": "user", "content": "Hello!"}]
 ROUNDS = 12
@@ -141,3 +143,21 @@ def test_one_of_two_racing_cancels_wins(inprocess: InProcessEmulator) -> None:
     assert sorted(outcomes) == ["cancelled", "refused", "refused", "refused"]
     events = [e.message for e in sdk.fine_tuning.jobs.list_events(job.id, limit=100)]
     assert sum("cancel" in message.lower() for message in events) == 1
+
+
+def test_one_of_racing_deployments_of_a_customized_model_wins(inprocess: InProcessEmulator) -> None:
+    model = trained_model(inprocess)
+    ready = threading.Barrier(4)
+
+    def deploy(n: int) -> list[str]:
+        ready.wait()
+        try:
+            return [inprocess.create_deployment(f"tuned-{n}", model)["name"]]
+        except DeploymentRefused as refused:
+            assert "only one deployment is permitted" in str(refused)
+            return ["refused"]
+
+    outcomes = in_threads(4, deploy)
+    assert outcomes.count("refused") == 3
+    [winner] = [name for name in outcomes if name != "refused"]
+    assert [d.name for d in inprocess.runtime.deployments.stored()] == [winner]

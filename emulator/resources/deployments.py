@@ -10,6 +10,7 @@ while it has it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
@@ -139,11 +140,34 @@ def _stored(call: Call, name: str, param: str = "deployment_id") -> StoredDeploy
     return found
 
 
-async def _save(runtime: Runtime, deployment: StoredDeployment) -> None:
-    await runtime.deployment_store.save(deployment)
-    runtime.deployments.put(deployment)
+async def _save(
+    runtime: Runtime,
+    deployment: StoredDeployment,
+    check: Callable[[], None],
+    previous: StoredDeployment | None = None,
+) -> None:
+    """Check the rules (`check` raises) and take the deployment's place in one step, so that requests
+    racing on any thread cannot both pass; then store it, and give the place back if that fails."""
+    registry = runtime.deployments
+    with registry.lock:
+        check()
+        registry.put(deployment)
+    try:
+        await runtime.deployment_store.save(deployment)
+    except BaseException:
+        with registry.lock:
+            if previous is None:
+                registry.drop(deployment.name)
+            else:
+                registry.put(previous)
+        raise
     # Read what a fine-tuned model learned now, so deleting its training file later changes nothing.
     await runtime.learned.of(runtime, deployment.model)
+
+
+def _one_per_model(runtime: Runtime, model: str, tuned: bool, **options: Any) -> Callable[[], None]:
+    """The check `_save` runs: only one deployment is permitted for a customized model."""
+    return lambda: check_single(runtime, model, "model", **options) if tuned else None
 
 
 # --- legacy data-plane API ---------------------------------------------------------------------------
@@ -162,8 +186,8 @@ async def create_deployment(call: Call) -> Response:
     model_id = required_string(data, "model")
     model, tuned = await find_model(runtime, model_id, "model")
     scale = check_scale(data.get("scale_settings"), model, model_id)
-    if tuned is not None:
-        check_single(runtime, model_id, "model")
+    single = _one_per_model(runtime, model_id, tuned is not None)
+    single()
     now = runtime.clock.now()
     deployment = StoredDeployment(
         runtime.ids.prefixed_hex("deployment-"),
@@ -176,7 +200,7 @@ async def create_deployment(call: Call) -> Response:
         now,
         READY_SECONDS,
     )
-    await _save(runtime, deployment)
+    await _save(runtime, deployment, single)
     headers = {"Location": call.location(f"/deployments/{deployment.name}")}
     return json_response(render(deployment, now), 201, headers)
 
@@ -204,8 +228,8 @@ async def update_deployment(call: Call) -> Response:
         raise InvalidRequest("Invalid 'model': expected a non-empty string.", param="model")
     model, tuned = await find_model(runtime, model_id, "model")
     scale = check_scale(data.get("scale_settings", dict(current.scale_settings)), model, model_id)
-    if tuned is not None:
-        check_single(runtime, model_id, "model", but=current.name)
+    single = _one_per_model(runtime, model_id, tuned is not None, but=current.name)
+    single()
     # An update starts the deployment again: `running`, then `succeeded` once READY_SECONDS have passed.
     updated = StoredDeployment(
         current.name,
@@ -218,7 +242,7 @@ async def update_deployment(call: Call) -> Response:
         now - READY_SECONDS / 10,
         READY_SECONDS,
     )
-    await _save(runtime, updated)
+    await _save(runtime, updated, single, previous=current)
     return json_response(render(updated, now))
 
 
@@ -261,10 +285,14 @@ async def emulator_create(call: Call) -> Response:
             "or digit.",
             param="name",
         )
-    if runtime.deployments.declared(name) or runtime.deployments.stored_named(name):
-        raise RouteConflict(
-            f"A deployment named '{name}' already exists; delete it or choose another name.", param="name"
-        )
+
+    def name_free() -> None:
+        if runtime.deployments.declared(name) or runtime.deployments.stored_named(name):
+            raise RouteConflict(
+                f"A deployment named '{name}' already exists; delete it or choose another name.", param="name"
+            )
+
+    name_free()
     model_id = required_string(data, "model")
     version = data.get("version", "")
     settings = data.get("settings", {})
@@ -274,11 +302,16 @@ async def emulator_create(call: Call) -> Response:
         raise InvalidRequest("Invalid 'settings': expected an object.", param="settings")
     versioned = f"{model_id}-{version}" if version else model_id
     _, tuned = await find_model(runtime, versioned, "model")
-    if tuned is not None:
-        check_single(runtime, model_id, "model", conflict=RouteConflict)
+    single = _one_per_model(runtime, model_id, tuned is not None, conflict=RouteConflict)
+    single()
     now = runtime.clock.now()
     stored = StoredDeployment(name, model_id, version, {}, settings, int(now), int(now), now, 0.0)
-    await _save(runtime, stored)
+
+    def name_and_model_free() -> None:
+        name_free()
+        single()
+
+    await _save(runtime, stored, name_and_model_free)
     return json_response(render_emulated(stored.deployment, stored, now), 201)
 
 
