@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import emulator.model as model_module
 from emulator.model import Sampling, Shape, generate, tokens
 from tests.test_model_tokens import COOKBOOK_MESSAGES, WEATHER_MESSAGES, WEATHER_TOOL
 
@@ -140,3 +141,5 @@ def test_a_repeated_request_gets_the_same_answer_and_every_setting_still_counts(
     assert variants["seed"].digest != plain.digest
     # and the plain request, asked again after all of them, is answered as it was the first time
     assert generate(messages, model, Sampling(seed=7)) == plain
+    # answers with log probabilities (megabytes, at worst) are made again rather than kept
+    assert not any(shape_logprobs for *_, shape_logprobs, _ in model_module._ANSWERED)

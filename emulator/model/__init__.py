@@ -278,9 +278,11 @@ def generate(
             for index in range(sampling.n)
         ]
         found = Generation(choices, prompt_tokens(messages, model, shape), digest)
-        if len(_ANSWERED) >= _ANSWERED_SIZE:
-            _ANSWERED.clear()
-        _ANSWERED[key] = found
+        # Log probabilities can run to megabytes an answer: those are made again rather than kept.
+        if not shape.logprobs:
+            if len(_ANSWERED) >= _ANSWERED_SIZE:
+                _ANSWERED.clear()
+            _ANSWERED[key] = found
     return found
 
 
