@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.model import logprobs, safety, structured, text, tokens, tools
+from emulator.model.memo import Memo
 from emulator.model.scripts import Reply
 from emulator.model.tools import ToolCall
 
@@ -51,19 +52,11 @@ class Shape:
 
 # Canonical JSON of values clients send again and again (schemas), found by their repr, which is cheaper
 # to make than the sorted JSON itself; a value with its keys in another order is one more entry.
-_CANONICAL: dict[str, str] = {}
-_CANONICAL_SIZE = 256
+_CANONICAL: Memo[str] = Memo(256)
 
 
 def canonical_json(value: Any) -> str:
-    key = repr(value)
-    found = _CANONICAL.get(key)
-    if found is None:
-        found = json.dumps(value, sort_keys=True, separators=(",", ":"))
-        if len(_CANONICAL) >= _CANONICAL_SIZE:
-            _CANONICAL.clear()
-        _CANONICAL[key] = found
-    return found
+    return _CANONICAL.get(repr(value), lambda: json.dumps(value, sort_keys=True, separators=(",", ":")))
 
 
 @dataclass(frozen=True)
@@ -250,8 +243,7 @@ def prompt_tokens(messages: Sequence[dict[str, Any]], model: str, shape: Shape) 
 # Answers already given, by everything that shapes one: tests send the same request again and again,
 # across tests and fresh emulators, and an answer is a pure function of its request. Nothing downstream
 # changes a Generation, so one is shared by every response that repeats it.
-_ANSWERED: dict[tuple[Any, ...], Generation] = {}
-_ANSWERED_SIZE = 1024
+_ANSWERED: Memo[Generation] = Memo(1024)
 
 
 def generate(
@@ -271,19 +263,16 @@ def generate(
         shape.logprobs,
         shape.top_logprobs,
     )
-    found = _ANSWERED.get(key)
-    if found is None:
+
+    def answer() -> Generation:
         choices = [
             finish(compose(messages, shape, digest, index), index, model, sampling, shape, digest)
             for index in range(sampling.n)
         ]
-        found = Generation(choices, prompt_tokens(messages, model, shape), digest)
-        # Log probabilities can run to megabytes an answer: those are made again rather than kept.
-        if not shape.logprobs:
-            if len(_ANSWERED) >= _ANSWERED_SIZE:
-                _ANSWERED.clear()
-            _ANSWERED[key] = found
-    return found
+        return Generation(choices, prompt_tokens(messages, model, shape), digest)
+
+    # Log probabilities can run to megabytes an answer: those are made again rather than kept.
+    return _ANSWERED.get(key, answer, keep=not shape.logprobs)
 
 
 def derived_int(digest: bytes, label: str, bits: int = 64) -> int:

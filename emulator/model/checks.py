@@ -3,12 +3,12 @@ rejects them (400, naming `param`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from emulator.errors import InvalidRequest
-from emulator.model import tools
+from emulator.model import canonical_json, tools
+from emulator.model.memo import Memo
 
 
 def _missing(param: str) -> InvalidRequest:
@@ -92,20 +92,13 @@ def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
 
 
 # Clients send the same schema with every request: each distinct one is checked once.
-_STRICT_PROBLEMS: dict[str, str | None] = {}
-_STRICT_CACHE_SIZE = 256
+_STRICT_PROBLEMS: Memo[str | None] = Memo(256)
 
 
 def _check_strict(schema: dict[str, Any], subject: str, param: str, key: str | None = None) -> None:
     """`key`: canonical JSON that names the schema (the whole response format will do)."""
-    key = key or "schema:" + json.dumps(schema, sort_keys=True, separators=(",", ":"))
-    if key in _STRICT_PROBLEMS:
-        problem = _STRICT_PROBLEMS[key]
-    else:
-        problem = _strict_problem(schema, ())
-        if len(_STRICT_PROBLEMS) >= _STRICT_CACHE_SIZE:
-            _STRICT_PROBLEMS.clear()
-        _STRICT_PROBLEMS[key] = problem
+    key = key or "schema:" + canonical_json(schema)
+    problem = _STRICT_PROBLEMS.get(key, lambda: _strict_problem(schema, ()))
     if problem:
         raise InvalidRequest(f"Invalid schema for {subject}: {problem}", param=param)
 

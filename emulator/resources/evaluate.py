@@ -5,7 +5,8 @@ Stored completions chosen by filter (the stored-completions list's filters: `met
 (purpose `evals`, one `{"item": …}` line per completion, newest first), then a custom eval over that
 file with the given `testing_criteria`, then a run: the stored answers as they are, or, with
 `generate_with`, answers generated again by that model or deployment from each item's `input`.
-As the service says, that data file cannot be downloaded (see files.ClosedFile). The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
+As the service says, that data file cannot be downloaded (see files.ClosedFile).
+The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from emulator.errors import InvalidRequest
 from emulator.flavours import Flavour
 from emulator.job_history import events
 from emulator.lifecycle import CANCEL, DELETE, Phase, Style, status_name
-from emulator.resources.deployments import refuse_if_deployed
 from emulator.resources.files import render as render_file
 from emulator.resources.fine_tuning import (
     CreateRequest,
@@ -28,6 +27,7 @@ from emulator.resources.fine_tuning import (
     new_job,
     read_create,
     read_files,
+    refuse_deployed,
     with_results,
 )
 from emulator.routing import Access, Call, Operation, json_response
@@ -191,9 +191,7 @@ async def cancel_fine_tune(call: Call) -> Response:
 
 
 async def delete_fine_tune(call: Call) -> Response:
-    job, _ = await find_job(call, call.path_params["fine_tune_id"], legacy=True)
-    await refuse_if_deployed(call.runtime, job.fine_tuned_model)
-    await act(call, call.path_params["fine_tune_id"], DELETE, legacy=True)
+    await act(call, call.path_params["fine_tune_id"], DELETE, legacy=True, refuse=refuse_deployed(call))
     return Response(status_code=204)
 
 

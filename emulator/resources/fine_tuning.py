@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -483,10 +483,20 @@ async def list_jobs(call: Call) -> Response:
     return json_response(list_envelope(data, has_more, ids=False))
 
 
-async def act(call: Call, job_id: str, action: str, *, legacy: bool = False) -> None:
-    """Record `action` at `now` if the job's phase allows it; else the service's conflict error."""
+async def act(
+    call: Call,
+    job_id: str,
+    action: str,
+    *,
+    legacy: bool = False,
+    refuse: Callable[[JobRecord], Awaitable[None]] | None = None,
+) -> None:
+    """Record `action` at `now` if the job's phase allows it; else the service's conflict error.
+    `refuse`: a further check on the job found, raising to refuse (a delete refuses a deployed model)."""
     style = Style.LEGACY if legacy else style_of(call)
     job, _ = await find_job(call, job_id, legacy=legacy)
+    if refuse is not None:
+        await refuse(job)
     try:
         await call.runtime.jobs.act(
             job.id, action, call.runtime.clock.now(), lambda phase: check_action(action, phase, job.id, style)
@@ -510,10 +520,13 @@ async def resume_job(call: Call) -> Response:
     return await _answer(call, call.path_params["job_id"])
 
 
+def refuse_deployed(call: Call) -> Callable[[JobRecord], Awaitable[None]]:
+    """Deleting a job deletes its model, which a deployment may not lose."""
+    return lambda job: refuse_if_deployed(call.runtime, job.fine_tuned_model)
+
+
 async def delete_job(call: Call) -> Response:
-    job, _ = await find_job(call, call.path_params["job_id"])
-    await refuse_if_deployed(call.runtime, job.fine_tuned_model)
-    await act(call, call.path_params["job_id"], DELETE)
+    await act(call, call.path_params["job_id"], DELETE, refuse=refuse_deployed(call))
     return Response(status_code=204)
 
 
