@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -111,12 +111,15 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
     return with_request_ids(error_response(error, flavour, Family.AUTHORING), request_id, flavour)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, started: Callable[[], None] | None = None) -> Starlette:
+    """`started` runs once the runtime has started, before the first request."""
     runtime = Runtime(settings or Settings())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
+        if started is not None:
+            started()
         try:
             yield
         finally:

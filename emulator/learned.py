@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emulator.catalog import base_model
 from emulator.model.finetuned import Learned, learn
 
 if TYPE_CHECKING:
@@ -16,6 +17,8 @@ class LearnedModels:
 
     async def of(self, runtime: Runtime, model: str) -> Learned | None:
         """What `model` learned, or None if it is not a fine-tuned model of this resource."""
+        if base_model(model) is not None:
+            return None  # a catalog model, which no fine-tuned model's id can equal
         if model in self._cache:
             return self._cache[model]
         found = next((m for m in await runtime.list_fine_tuned_models() if m.id == model), None)

@@ -8,7 +8,6 @@ the surface and route family.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator import auth, versions
+from emulator import auth, jsontext, versions
 from emulator.errors import ApiError, ApiVersionNotSupported, InternalError
 from emulator.flavours import Family, Flavour
 from emulator.versions import ApiVersion
@@ -85,7 +84,7 @@ class Operation:
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        jsontext.compact_bytes(body),
         status_code=status,
         headers=dict(headers or {}),
         media_type="application/json",

@@ -6,10 +6,11 @@ A variable is a namespace (`item` or `sample`) followed by keys and list indices
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from emulator import jsontext
 
 NAMESPACES = ("item", "sample")
 VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
@@ -68,7 +69,7 @@ def resolve(path: str, context: Mapping[str, Any]) -> Any:
 
 
 def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value if isinstance(value, str) else jsontext.compact(value)
 
 
 def render(template: str, context: Mapping[str, Any]) -> str:

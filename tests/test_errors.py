@@ -348,6 +348,16 @@ def test_trailing_slash_is_404_not_a_redirect(emulator: Any, surface: str) -> No
 
 BAD_BODIES: list[tuple[str, Any, str | None]] = [
     ("invalid json", b'{"model": "gpt-4o", "messages": [', None),
+    (
+        "NaN is not JSON",
+        b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "top_p": NaN}',
+        None,
+    ),
+    (
+        "Infinity is not JSON",
+        b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "seed": -Infinity}',
+        None,
+    ),
     ("empty body", b"", None),
     ("not an object", b"[1, 2]", None),
     (

@@ -10,6 +10,7 @@ Where each count comes from:
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from emulator.model import tokens
 from tests.surfaces import MODEL, SUMMARY_MESSAGES, client, validated
 
 COOKBOOK_MESSAGES: list[dict[str, str]] = [
@@ -137,3 +139,42 @@ def test_tokenizer_needs_no_download(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2", "2"]
     assert list(tmp_path.iterdir()) == []
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _awkward_texts() -> list[str]:
+    """Text where a cut after sentence punctuation could go wrong if pieces crossed it."""
+    rng = random.Random(7)
+    alphabet = list("ab .!?\n\t\r/'-,1é漢😀") + [
+        " ",
+        " ",
+        "  ",
+        ".\n",
+        "! ",
+        "? ",
+        "'s ",
+        "...",
+        "\u00a0",
+        "\u3000",
+    ]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(64, 400))) for _ in range(300)]
+    texts += [
+        "Done.  Two spaces. Then one!\tTab? New\nline. 'Quoted.' \"Quoted.\" (Brackets.) 3.14 is pi. " * 3,
+        "Ends with punctuation and a space. " * 4,
+        "e.g. this, i.e. that. U.S.A. ok. A.B. C. D.E.F. " * 3,
+        "First sentence.\u00a0Non-breaking space. Ideographic.\u3000space. Em space.\u2003Next. " * 2,
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-4"])
+def test_counts_by_sentence_equal_the_tokenizers_count_of_the_whole_text(model: str) -> None:
+    """`count` adds up memoised sentence counts; the sum must be the tokenizer's own count every time."""
+    seed_texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    assert seed_texts, f"no seed documents found in {SEEDS}"
+    for text in seed_texts + _awkward_texts():
+        expected = len(tokens.for_model(model).encode_ordinary(text))
+        assert tokens.count(text, model) == expected, text[:200]
+        assert tokens.count(text, model) == expected, "a second count, from the memo, differs"

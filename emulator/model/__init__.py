@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import jsontext
 from emulator.model import logprobs, safety, structured, text, tokens, tools
 from emulator.model.memo import Memo
 from emulator.model.scripts import Reply
@@ -56,7 +56,7 @@ _CANONICAL: Memo[str] = Memo(256)
 
 
 def canonical_json(value: Any) -> str:
-    return _CANONICAL.get(repr(value), lambda: json.dumps(value, sort_keys=True, separators=(",", ":")))
+    return _CANONICAL.get(repr(value), lambda: jsontext.canonical(value))
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def message_text(message: dict[str, Any]) -> str:
 def request_digest(
     messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape | None = None
 ) -> bytes:
-    canonical = json.dumps(
+    canonical = jsontext.canonical(
         {
             **(shape.key() if shape else {}),
             "m": messages,
@@ -115,9 +115,7 @@ def request_digest(
             "p": sampling.top_p,
             "pp": sampling.presence_penalty,
             "fp": sampling.frequency_penalty,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
+        }
     )
     return hashlib.sha256(canonical.encode("utf-8")).digest()
 
@@ -155,7 +153,7 @@ def _rng(digest: bytes, index: int) -> random.Random:
 
 
 def compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return jsontext.compact(value)
 
 
 def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, index: int) -> Answer:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator import jsontext
 from emulator.errors import ApiError
 from emulator.model import safety
 
@@ -121,9 +122,7 @@ def parse_reply(raw: Any, where: str) -> Reply:
             tool_calls=tuple(_parse_call(c, f"{where}.tool_calls[{i}]") for i, c in enumerate(calls))
         )
     if "json" in raw:
-        return Reply(
-            json.dumps(raw["json"], ensure_ascii=False, separators=(",", ":")), content_filter=category
-        )
+        return Reply(jsontext.compact(raw["json"]), content_filter=category)
     content = raw.get("content")
     if not isinstance(content, str) and category is None:
         raise ScriptError(f"'{where}' needs 'content', 'json', 'tool_calls' or 'error'", where)

@@ -11,7 +11,11 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+
+from emulator.model.memo import Memo
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
@@ -195,29 +199,61 @@ _PRONOUNS = {
 }
 
 
-def sentences(text: str) -> list[str]:
-    stripped = (s.strip() for s in _SENTENCE.findall(text))
-    return [s for s in stripped if len(s.split()) >= 3]
+@dataclass(frozen=True)
+class _Fragment:
+    """What the writers read of one stretch of text between sentence ends. Stretches recur across
+    requests (a system prompt, a document sent again with one detail changed): each is read once."""
+
+    sentence: str | None  # the stretch stripped, when it holds the three words a sentence needs
+    words: tuple[str, ...]  # its words, lowercased
+    content: tuple[str, ...]  # those that are not stopwords
+    terms: tuple[str, ...]  # those of them longer than two letters: key-term candidates
+    phrase: str | None  # its leading noun phrase ("Random Forests"); None when all its words are stopwords
 
 
-@lru_cache(maxsize=16)
-def _lower_words(text: str) -> tuple[str, ...]:
-    """The text's words, lowercased; one writer asks for the same text's words several times."""
+def _read(raw: str) -> _Fragment:
+    stripped = raw.strip()
+    found = _WORD.findall(raw)
     # The words hold no spaces, so one join lowers them all at once.
-    return tuple(" ".join(_WORD.findall(text)).lower().split()) if text else ()
+    words = tuple(" ".join(found).lower().split())
+    content = tuple(w for w in words if w not in STOPWORDS)
+    return _Fragment(
+        stripped if len(stripped.split()) >= 3 else None,
+        words,
+        content,
+        tuple(w for w in content if len(w) > 2),
+        _leading_phrase(found),
+    )
 
 
-def key_terms(text: str, limit: int) -> list[str]:
-    counts = Counter([w for w in _lower_words(text) if len(w) > 2 and w not in STOPWORDS])
+_FRAGMENTS: Memo[_Fragment] = Memo(16384)
+
+
+def _fragments(text: str) -> list[_Fragment]:
+    """The text's stretches in order; their words, joined, are exactly the text's words (a word never
+    holds the ".", "!", "?" or newline that ends a stretch)."""
+    return [_FRAGMENTS.get(raw, partial(_read, raw)) for raw in _SENTENCE.findall(text)]
+
+
+def sentences(text: str) -> list[str]:
+    return [f.sentence for f in _fragments(text) if f.sentence]
+
+
+def _ranked_terms(fragments: list[_Fragment], limit: int) -> list[str]:
+    counts = Counter(chain.from_iterable(f.terms for f in fragments))
     # A Counter keeps first-seen order and the sort is stable: ties stay in the order they appeared.
     return sorted(counts, key=counts.__getitem__, reverse=True)[:limit]
 
 
-def _rank_sentences(items: list[str], text: str) -> list[int]:
-    weights = Counter([w for w in _lower_words(text) if w not in STOPWORDS])
+def key_terms(text: str, limit: int) -> list[str]:
+    return _ranked_terms(_fragments(text), limit)
+
+
+def _rank_sentences(items: list[_Fragment], fragments: list[_Fragment]) -> list[int]:
+    weights = Counter(chain.from_iterable(f.content for f in fragments))
 
     def score(index: int) -> float:
-        words = _lower_words(items[index])
+        words = items[index].words
         return sum(map(weights.__getitem__, words)) / (len(words) ** 0.5 or 1) + (0.5 if index == 0 else 0)
 
     return sorted(range(len(items)), key=lambda i: (-score(i), i))
@@ -237,12 +273,13 @@ def _title(term: str) -> str:
 
 
 def summarize(text: str, rng: random.Random) -> str:
-    items = sentences(text)
+    fragments = _fragments(text)
+    items = [f for f in fragments if f.sentence]
     if not items:
         return _general(text, rng)
-    order = _rank_sentences(items, text)
-    lead = items[0].rstrip(".!?")
-    terms = key_terms(text, 6)
+    order = _rank_sentences(items, fragments)
+    lead = (items[0].sentence or "").rstrip(".!?")
+    terms = _ranked_terms(fragments, 6)
     points = [items[i] for i in sorted(order[: min(4, max(1, len(items) - 1))]) if i != 0] or items[:1]
     opener = rng.choice(
         [
@@ -252,7 +289,9 @@ def summarize(text: str, rng: random.Random) -> str:
         ]
     )
     intro = rng.choice(["The key ideas are:", "The main points are:", "Key concepts and how they relate:"])
-    bullets = "\n".join(f"{n}. **{_title(_first_term(p, terms))}**: {p}" for n, p in enumerate(points, 1))
+    bullets = "\n".join(
+        f"{n}. **{_title(p.phrase or 'point')}**: {p.sentence}" for n, p in enumerate(points, 1)
+    )
     closing_terms = ", ".join(terms[:3]) if terms else "these ideas"
     closing = rng.choice(
         [
@@ -264,20 +303,18 @@ def summarize(text: str, rng: random.Random) -> str:
     return f"{opener} {intro}\n\n{bullets}\n\n{closing}"
 
 
-def _first_term(sentence: str, terms: list[str]) -> str:
-    """The sentence's leading noun phrase ("Random Forests", "Common techniques"), else its key term."""
-    words = _WORD.findall(sentence)
-    while words and words[0].lower() in STOPWORDS:
-        words.pop(0)
+def _leading_phrase(words: list[str]) -> str | None:
+    """The first two words after any leading stopwords, stopping at a stopword ("Random Forests",
+    "Common techniques")."""
+    at = 0
+    while at < len(words) and words[at].lower() in STOPWORDS:
+        at += 1
     phrase: list[str] = []
-    for word in words[:2]:
+    for word in words[at : at + 2]:
         if word.lower() in STOPWORDS:
             break
         phrase.append(word)
-    if phrase:
-        return " ".join(phrase)
-    lowered = [w.lower() for w in words]
-    return next((t for t in terms if t in lowered), "point")
+    return " ".join(phrase) if phrase else None
 
 
 def _how_to(subject: str, rng: random.Random) -> str:

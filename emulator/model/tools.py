@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import jsontext
 from emulator.model import structured, text
 
 _WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])|\d+")
@@ -136,7 +137,7 @@ def calls(
             ToolCall(
                 call_id(digest, choice, position),
                 str(function.get("name", "")),
-                json.dumps(arguments, ensure_ascii=False, separators=(",", ":")),
+                jsontext.compact(arguments),
             )
         )
     return out

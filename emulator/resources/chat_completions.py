@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
-from emulator import versions
+from emulator import jsontext, versions
 from emulator.chat import Completion
 from emulator.deployments import Deployment
 from emulator.errors import (
@@ -160,7 +160,7 @@ async def _stream(call: Call, completion: Completion, messages: list[dict[str, A
 
     async def events() -> AsyncIterator[bytes]:
         for chunk in completion.chunks(flavour, include_usage):
-            yield b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+            yield b"data: " + jsontext.compact_bytes(chunk) + b"\n\n"
         if store:
             try:
                 await _store(call, completion, messages)

@@ -21,7 +21,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from emulator import evalruns
+from emulator import evalruns, jsontext
 from emulator.errors import ApiError, InvalidRequest
 from emulator.flavours import Flavour
 from emulator.lifecycle import Style
@@ -104,7 +104,7 @@ def example(stored: StoredCompletion) -> dict[str, Any]:
 
 
 def jsonl(completions: list[StoredCompletion]) -> bytes:
-    lines = (json.dumps(example(s), ensure_ascii=False, separators=(",", ":")) + "\n" for s in completions)
+    lines = (jsontext.compact(example(s)) + "\n" for s in completions)
     return "".join(lines).encode("utf-8")
 
 

@@ -11,12 +11,11 @@ The answer is `{"object": "evaluation", "file": …, "eval": …, "run": …}`.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
-from emulator import evalruns
+from emulator import evalruns, jsontext
 from emulator.errors import InvalidRequest
 from emulator.resources import evals
 from emulator.routing import Access, Call, Operation, json_response
@@ -144,7 +143,7 @@ async def evaluate(call: Call) -> Response:
     for stored in chosen:
         data = evalruns.stored_item(stored)
         rows.append({"item": data.item} if generate_with else {"item": data.item, "sample": data.sample})
-    content = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
+    content = "".join(jsontext.compact(r) + "\n" for r in rows)
     runtime = call.runtime
     file = await runtime.files.create_from_bytes(
         f"evaluation-{runtime.ids.hex(8)}.jsonl", "evals", content.encode("utf-8"), closed=True

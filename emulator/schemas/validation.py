@@ -190,6 +190,11 @@ def _has_lone_surrogate(data: Any) -> bool:
     return False
 
 
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity: Python reads them, but they are not JSON and the service refuses them."""
+    raise ValueError(f"{constant} is not JSON")
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise InvalidRequest(
@@ -198,7 +203,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
             code="invalid_json",
         )
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         raise InvalidRequest(
             "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import jsontext
 from emulator.pagination import PageRequest
 from emulator.store.db import Database, transaction
 
@@ -53,9 +54,9 @@ class StoredCompletion:
             completion_id,
             created,
             model,
-            json.dumps(dict(metadata), ensure_ascii=False, separators=(",", ":")),
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-            json.dumps(messages, ensure_ascii=False, separators=(",", ":")),
+            jsontext.compact(dict(metadata)),
+            jsontext.compact(record),
+            jsontext.compact(messages),
         )
 
     def sizes(self) -> tuple[int, int]:
@@ -212,7 +213,7 @@ class CompletionStore:
                 return None
             merged: dict[str, str] = {} if patch is None else {**json.loads(row[0]), **patch}
             check(merged)
-            text = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+            text = jsontext.compact(merged)
             size = int(row[1]) + _utf8_len(text)
             try:
                 conn.execute(

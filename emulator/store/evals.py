@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import jsontext
 from emulator.pagination import PageRequest
 from emulator.store.completions import UnknownCursor
 from emulator.store.db import Database, transaction
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return jsontext.compact(value)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,39 @@
+"""JSON text as the emulator writes it: compact, UTF-8, the same bytes for the same value.
+
+orjson writes it several times faster than the standard library, and every request writes a few
+documents (the answer, the stored record, the request's digest). The few values orjson refuses
+(integers beyond 64 bits, text holding half a surrogate pair, keys that are not strings) are
+written by `json` instead, which gives the same text but for exponents ("1e-07" for "1e-7").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+
+def compact(value: Any) -> str:
+    """`value` as compact JSON, non-ASCII characters written as themselves."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def compact_bytes(value: Any) -> bytes:
+    """`compact(value)`, UTF-8 encoded; text that cannot be encoded raises UnicodeEncodeError."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def canonical(value: Any) -> str:
+    """`value` as compact JSON with every object's keys sorted: one text per value, for digests."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        # ASCII escapes here keep half a surrogate pair encodable, as the digest needs.
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
