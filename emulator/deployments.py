@@ -153,7 +153,10 @@ class DeploymentRegistry:
         return {**self._declared, **ready}
 
     async def get(self, name: str) -> Deployment | None:
-        return self._routable().get(name)
+        stored = self._stored.get(name)
+        if stored is not None and stored.status(self._now()) == "succeeded":
+            return stored.deployment
+        return self._declared.get(name)
 
     async def for_model(self, model: str) -> Deployment | None:
         """On /v1 the body's `model` may be a deployment name, a versioned model name or a base model."""

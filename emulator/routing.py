@@ -97,10 +97,24 @@ def error_response(error: ApiError, flavour: Flavour | None, family: Family) -> 
     return json_response(error.body(flavour, family), error.status_for(flavour), headers)
 
 
+def _query_value(request: Request, name: str) -> str | None:
+    """One query parameter, as `request.query_params.get(name)` reads it (the last one wins), without
+    decoding the whole query string where nothing in it is escaped."""
+    query: bytes = request.scope.get("query_string", b"")
+    if b"%" in query or b"+" in query:
+        return request.query_params.get(name)
+    wanted, found = name.encode("latin-1"), None
+    for pair in query.split(b"&"):
+        key, _, value = pair.partition(b"=")
+        if key == wanted:
+            found = value.decode("latin-1")
+    return found
+
+
 def resolve_api_version(request: Request, flavour: Flavour, lenient: bool) -> ApiVersion | None:
     if flavour is Flavour.OPENAI:
         return None  # OpenAI's routes take no api-version: the query string is not even read
-    raw = request.query_params.get("api-version")
+    raw = _query_value(request, "api-version")
     if flavour is Flavour.AZURE:
         return versions.resolve(raw, lenient=lenient)
     if flavour is Flavour.AZURE_V1 and raw not in (None, "", *versions.V1_VERSIONS):

@@ -56,7 +56,8 @@ class ApiVersion:
         return self.date + ("-preview" if self.preview else "")
 
 
-LATEST = ApiVersion.parse(KNOWN_VERSIONS[-1])
+_KNOWN = {raw: ApiVersion.parse(raw) for raw in KNOWN_VERSIONS}
+LATEST = _KNOWN[KNOWN_VERSIONS[-1]]
 LATEST_STABLE = max(v for v in map(ApiVersion.parse, KNOWN_VERSIONS) if v and not v.preview)
 
 
@@ -120,6 +121,9 @@ def resolve(raw: str | None, *, lenient: bool) -> ApiVersion:
     """Check an Azure dated route's api-version as the service does: missing → 404, unknown → 400."""
     if raw is None or raw == "":
         raise ResourceNotFound()
+    known = _KNOWN.get(raw)
+    if known is not None:
+        return known
     version = ApiVersion.parse(raw)
     if version is None:
         raise ApiVersionNotSupported()

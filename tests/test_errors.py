@@ -631,3 +631,25 @@ def test_errors_carry_request_ids(emulator: Any) -> None:
     with pytest.raises(openai.NotFoundError) as caught:
         client(emulator, "openai").chat.completions.retrieve("chatcmpl-x")
     assert caught.value.request_id
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("api-version=2025-02-01-preview", "2025-02-01-preview"),
+        ("a=1&api-version=2024-10-21&b", "2024-10-21"),
+        ("api-version=banana&api-version=2024-10-21", "2024-10-21"),
+        ("api-version=2024%2D10%2D21", "2024-10-21"),
+        ("api-version=", ""),
+        ("api-version", ""),
+        ("other=1", None),
+        ("", None),
+    ],
+)
+def test_api_version_is_read_from_the_query_as_starlette_reads_it(query: str, expected: str | None) -> None:
+    from starlette.requests import Request
+
+    from emulator.routing import _query_value
+
+    request = Request({"type": "http", "query_string": query.encode(), "headers": []})
+    assert _query_value(request, "api-version") == expected == request.query_params.get("api-version")

@@ -272,15 +272,42 @@ def _title(term: str) -> str:
     return term[:1].upper() + term[1:]
 
 
-def summarize(text: str, rng: random.Random) -> str:
-    fragments = _fragments(text)
+@dataclass(frozen=True)
+class _Digest:
+    """What a summary says of a text, whatever the random choices: its lead, its points, its terms."""
+
+    lead: str
+    bullets: str
+    closing_terms: str
+
+
+def _digest(fragments: list[_Fragment]) -> _Digest | None:
     items = [f for f in fragments if f.sentence]
     if not items:
-        return _general(text, rng)
+        return None
     order = _rank_sentences(items, fragments)
-    lead = (items[0].sentence or "").rstrip(".!?")
     terms = _ranked_terms(fragments, 6)
     points = [items[i] for i in sorted(order[: min(4, max(1, len(items) - 1))]) if i != 0] or items[:1]
+    bullets = "\n".join(
+        f"{n}. **{_title(p.phrase or 'point')}**: {p.sentence}" for n, p in enumerate(points, 1)
+    )
+    return _Digest(
+        (items[0].sentence or "").rstrip(".!?"), bullets, ", ".join(terms[:3]) if terms else "these ideas"
+    )
+
+
+# A digest reads a sentence's text and, of the other stretches, only their words: text that differs
+# in a number or a short aside has the same digest.
+_DIGESTS: Memo[_Digest | None] = Memo(4096)
+
+
+def summarize(text: str, rng: random.Random) -> str:
+    fragments = _fragments(text)
+    key = tuple(f.sentence or f.content for f in fragments)
+    digest = _DIGESTS.get(key, partial(_digest, fragments))
+    if digest is None:
+        return _general(text, rng)
+    lead = digest.lead
     opener = rng.choice(
         [
             f"{lead}.",
@@ -289,18 +316,14 @@ def summarize(text: str, rng: random.Random) -> str:
         ]
     )
     intro = rng.choice(["The key ideas are:", "The main points are:", "Key concepts and how they relate:"])
-    bullets = "\n".join(
-        f"{n}. **{_title(p.phrase or 'point')}**: {p.sentence}" for n, p in enumerate(points, 1)
-    )
-    closing_terms = ", ".join(terms[:3]) if terms else "these ideas"
     closing = rng.choice(
         [
-            f"In practice, these points matter because they connect {closing_terms} into one approach.",
-            f"Taken together, {closing_terms} explain the practical implications of the text.",
-            f"The practical takeaway: focus on {closing_terms}.",
+            f"In practice, these points matter because they connect {digest.closing_terms} into one approach.",
+            f"Taken together, {digest.closing_terms} explain the practical implications of the text.",
+            f"The practical takeaway: focus on {digest.closing_terms}.",
         ]
     )
-    return f"{opener} {intro}\n\n{bullets}\n\n{closing}"
+    return f"{opener} {intro}\n\n{digest.bullets}\n\n{closing}"
 
 
 def _leading_phrase(words: list[str]) -> str | None:

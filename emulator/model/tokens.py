@@ -61,6 +61,7 @@ def encoding(name: str) -> tiktoken.Encoding:
     return tiktoken.Encoding(**spec)
 
 
+@lru_cache(maxsize=256)
 def for_model(model: str) -> tiktoken.Encoding:
     return encoding(encoding_name(model))
 
