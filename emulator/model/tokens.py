@@ -72,8 +72,9 @@ def encode(text: str, model: str) -> list[int]:
 
 # Both encodings' pre-tokenizers cut text into pieces before any merging, and no piece holds a
 # non-space character followed by a space. Text cut between ". " and the space therefore counts as
-# the sum of its parts, and those parts (sentences) recur across requests far more than whole messages
-# do: system prompts, templates and documents sent again with one detail changed.
+# the sum of its parts. Whole texts recur (system prompts, the answers to them) and so do their
+# sentences (templates and documents sent again with one detail changed): both counts are kept.
+_TEXT_COUNTS: Memo[int] = Memo(4096)
 _SENTENCE_COUNTS: Memo[int] = Memo(16384)
 _SHORT = 64  # shorter text is counted whole: a lookup would save little
 
@@ -82,6 +83,10 @@ def count(text: str, model: str) -> int:
     if len(text) < _SHORT:
         return len(encode(text, model)) if text else 0
     enc = for_model(model)
+    return _TEXT_COUNTS.get((enc.name, text), partial(_count_by_sentence, enc, text))
+
+
+def _count_by_sentence(enc: tiktoken.Encoding, text: str) -> int:
     parts = text.split(". ")
     last = len(parts) - 1
 

@@ -195,6 +195,9 @@ def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise InvalidRequest(
@@ -203,7 +206,8 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
             code="invalid_json",
         )
     try:
-        data = json.loads(raw, parse_constant=_not_json)
+        # As json.loads reads bytes, with one decoder made once rather than one per call.
+        data = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, UnicodeDecodeError):
         raise InvalidRequest(
             "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
