@@ -143,3 +143,36 @@ def test_a_repeated_request_gets_the_same_answer_and_every_setting_still_counts(
     assert generate(messages, model, Sampling(seed=7)) == plain
     # answers with log probabilities (megabytes, at worst) are made again rather than kept
     assert not any(shape_logprobs for *_, shape_logprobs, _ in model_module._ANSWERED)
+
+
+def test_summaries_kept_by_sentence_match_summaries_made_afresh() -> None:
+    """Summaries reuse their reading of sentences seen before; a text that differs only in an aside's
+    words (which move the key terms) or in a sentence's number must still get its own summary."""
+    import random
+
+    from emulator.model import text
+
+    base = (
+        "Ensemble methods combine multiple machine learning models to create a more robust predictor. "
+        "Random Forests, a popular bagging method, create multiple decision trees using random subsets. "
+        "Gradient Boosting builds trees sequentially, with each tree correcting the errors of earlier trees. "
+        "These methods often achieve better performance than single models by reducing overfitting. "
+    )
+    variants = [
+        base + "(Sample 1.)",
+        base + "(Sample 2.)",
+        base + "Zebra zebra! Zebra zebra! Zebra zebra!",  # stretches too short to be sentences
+        base + "Okapi okapi! Okapi okapi! Okapi okapi!",
+        base.replace("multiple decision", "12 decision") + "(Sample 1.)",
+        base.replace("Random Forests,", "Random forests,") + "(Sample 1.)",
+    ]
+    kept = [text.summarize(v, random.Random(5)) for v in variants]
+    for memo in (text._FRAGMENTS, text._DIGESTS):
+        memo._values.clear()
+    fresh = []
+    for variant in variants:
+        fresh.append(text.summarize(variant, random.Random(5)))
+        for memo in (text._FRAGMENTS, text._DIGESTS):
+            memo._values.clear()
+    assert kept == fresh
+    assert len(set(kept)) >= 4, "the variants should not all read alike"
