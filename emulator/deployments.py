@@ -160,10 +160,10 @@ class DeploymentRegistry:
 
     async def for_model(self, model: str) -> Deployment | None:
         """On /v1 the body's `model` may be a deployment name, a versioned model name or a base model."""
-        routable = self._routable()
-        if model in routable:
-            return routable[model]
-        for deployment in routable.values():
+        named = await self.get(model)
+        if named is not None:
+            return named
+        for deployment in self._routable().values():
             if model in (deployment.model_name, deployment.model):
                 return deployment
         return None
