@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
@@ -111,6 +112,23 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
     return with_request_ids(error_response(error, flavour, Family.AUTHORING), request_id, flavour)
 
 
+class _EmulatorApp(Starlette):
+    """Starlette without its error middleware: every operation renders its own errors (`dispatch`), so
+    the only exceptions left are the router's 404 and 405, answered here in the surface's envelope."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        router = self.router
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            try:
+                await router(scope, receive, send)
+            except HTTPException as unrouted:
+                response = await _unrouted(Request(scope, receive, send), unrouted)
+                await response(scope, receive, send)
+
+        return app
+
+
 def create_app(settings: Settings | None = None, *, started: Callable[[], None] | None = None) -> Starlette:
     """`started` runs once the runtime has started, before the first request."""
     runtime = Runtime(settings or Settings())
@@ -125,11 +143,7 @@ def create_app(settings: Settings | None = None, *, started: Callable[[], None] 
         finally:
             await runtime.stop()
 
-    app = Starlette(
-        routes=list(served_routes()),
-        lifespan=lifespan,
-        exception_handlers={HTTPException: _unrouted},
-    )
+    app = _EmulatorApp(routes=list(served_routes()), lifespan=lifespan)
     # Azure answers a trailing-slash variant with 404, not a redirect.
     app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from emulator import auth, jsontext, versions
 from emulator.errors import ApiError, ApiVersionNotSupported, InternalError
@@ -165,9 +166,19 @@ async def dispatch(operation: Operation, flavour: Flavour | None, request: Reque
     return with_request_ids(response, request_id, flavour)
 
 
-def endpoint(operation: Operation, flavour: Flavour | None) -> Callable[[Request], Awaitable[Response]]:
-    async def run(request: Request) -> Response:
-        return await dispatch(operation, flavour, request)
+class Endpoint:
+    """One operation on one surface, as a route's ASGI app. Starlette would wrap a plain function in
+    its own request/response and exception layers; `dispatch` already renders every error, so the
+    route calls it directly."""
 
-    run.__name__ = f"{operation.name}_{flavour.value if flavour else 'emulator'}"
-    return run
+    def __init__(self, operation: Operation, flavour: Flavour | None) -> None:
+        self.operation, self.flavour = operation, flavour
+        self.__name__ = f"{operation.name}_{flavour.value if flavour else 'emulator'}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await dispatch(self.operation, self.flavour, Request(scope, receive, send))
+        await response(scope, receive, send)
+
+
+def endpoint(operation: Operation, flavour: Flavour | None) -> Endpoint:
+    return Endpoint(operation, flavour)
