@@ -32,7 +32,7 @@ from emulator.resources import (
 )
 from emulator.resources import scripts as script_routes
 from emulator.route_index import IndexedRouter
-from emulator.routing import Operation, endpoint, error_response, with_request_ids
+from emulator.routing import Endpoint, Operation, error_response, with_request_ids
 from emulator.runtime import Runtime
 from emulator.settings import Settings
 
@@ -67,7 +67,7 @@ def build_routes(operations: Iterable[Operation]) -> list[Route]:
     # /openai/v1/... first, so that no /openai/{param} route of the dated surface can shadow it.
     entries.sort(key=lambda e: _SURFACE_ORDER[e[1]])
     return [
-        Route(full_path(flavour, path), endpoint(op, flavour), methods=[op.method], name=None)
+        Route(full_path(flavour, path), Endpoint(op, flavour), methods=[op.method], name=None)
         for op, flavour, path in entries
     ]
 
@@ -87,9 +87,8 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-async def _unrouted(request: Request, exc: Exception) -> Response:
+async def _unrouted(request: Request, exc: HTTPException) -> Response:
     """404 and 405 in the surface's own envelope, after the credentials check as the gateway does."""
-    assert isinstance(exc, HTTPException)
     runtime: Runtime = request.app.state.runtime
     flavour = Flavour.of_path(request.url.path)
     request_id = runtime.ids.uuid()

@@ -178,7 +178,3 @@ class Endpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await dispatch(self.operation, self.flavour, Request(scope, receive, send))
         await response(scope, receive, send)
-
-
-def endpoint(operation: Operation, flavour: Flavour | None) -> Endpoint:
-    return Endpoint(operation, flavour)

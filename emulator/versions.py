@@ -58,7 +58,7 @@ class ApiVersion:
 
 _KNOWN = {raw: ApiVersion.parse(raw) for raw in KNOWN_VERSIONS}
 LATEST = _KNOWN[KNOWN_VERSIONS[-1]]
-LATEST_STABLE = max(v for v in map(ApiVersion.parse, KNOWN_VERSIONS) if v and not v.preview)
+LATEST_STABLE = max(v for v in _KNOWN.values() if v and not v.preview)
 
 
 @dataclass(frozen=True)

@@ -231,3 +231,32 @@ def test_cli_manages_deployments_on_a_running_emulator(
 def test_cli_deployments_says_when_the_emulator_is_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deployments", "list", "--endpoint", "http://127.0.0.1:9"]) == 2
     assert "cannot reach http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_serve_tunes_the_collector_once_started_and_before_the_first_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`serve` hands uvicorn an app whose start-up freezes what it built and raises the gen-0 threshold."""
+    import asyncio
+    import gc
+
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+
+    def fake_run(app: Any, **_: Any) -> None:
+        async def start() -> None:
+            async with app.router.lifespan_context(app):
+                seen["threshold"], seen["frozen"] = gc.get_threshold(), gc.get_freeze_count()
+
+        asyncio.run(start())
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    try:
+        assert main(["serve", "--in-memory", "--port", "0"]) == 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    assert seen["threshold"][0] == 10_000
+    assert seen["frozen"] > 0

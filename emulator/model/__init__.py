@@ -152,10 +152,6 @@ def _rng(digest: bytes, index: int) -> random.Random:
     return random.Random(digest + index.to_bytes(4, "big"))
 
 
-def compact_json(value: Any) -> str:
-    return jsontext.compact(value)
-
-
 def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, index: int) -> Answer:
     """The deterministic model's answer for one choice."""
     talk = Conversation.of(messages)
@@ -168,13 +164,15 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
     if kind == "json_schema":
         schema = ((shape.response_format or {}).get("json_schema") or {}).get("schema") or {"type": "object"}
         vocab = structured.vocabulary(talk.last_user or talk.system)
-        return Answer(compact_json(structured.instance(schema, vocab, rng)))
+        return Answer(jsontext.compact(structured.instance(schema, vocab, rng)))
     if tools.ends_with_results(messages):
         reply = tools.answer_from_results(messages, talk.last_user, rng)
     else:
         reply = text.write(talk.system, talk.last_user, talk.context, rng)
     if kind == "json_object":
-        reply = compact_json({"answer": reply, "keywords": text.key_terms(talk.last_user or talk.system, 5)})
+        reply = jsontext.compact(
+            {"answer": reply, "keywords": text.key_terms(talk.last_user or talk.system, 5)}
+        )
     filtered = safety.answer_category(messages)
     return Answer(safety.cut(reply), filtered=filtered) if filtered else Answer(reply)
 

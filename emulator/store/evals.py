@@ -14,10 +14,6 @@ from emulator.store.completions import UnknownCursor
 from emulator.store.db import Database, transaction
 
 
-def _dumps(value: Any) -> str:
-    return jsontext.compact(value)
-
-
 @dataclass(frozen=True)
 class EvalRecord:
     id: str
@@ -138,9 +134,9 @@ class EvalStore:
                     record.created_at,
                     record.updated_at,
                     record.name,
-                    _dumps(record.metadata),
-                    _dumps(record.data_source_config),
-                    _dumps(record.testing_criteria),
+                    jsontext.compact(record.metadata),
+                    jsontext.compact(record.data_source_config),
+                    jsontext.compact(record.testing_criteria),
                 ),
             )
 
@@ -169,7 +165,7 @@ class EvalStore:
             conn.execute(
                 "UPDATE evals SET name = coalesce(?, name), metadata = coalesce(?, metadata), "
                 "updated_at = ? WHERE id = ?",
-                (name, None if metadata is None else _dumps(dict(metadata)), updated_at, eval_id),
+                (name, None if metadata is None else jsontext.compact(dict(metadata)), updated_at, eval_id),
             )
             row = conn.execute(f"SELECT {_EVAL_COLUMNS} FROM evals WHERE id = ?", (eval_id,)).fetchone()
             return _eval(row) if row else None
@@ -187,7 +183,14 @@ class EvalStore:
             with transaction(conn):
                 conn.execute(
                     f"INSERT INTO eval_runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                    (run.id, run.eval_id, run.created_at, run.canceled_at, run.item_count, _dumps(run.body)),
+                    (
+                        run.id,
+                        run.eval_id,
+                        run.created_at,
+                        run.canceled_at,
+                        run.item_count,
+                        jsontext.compact(run.body),
+                    ),
                 )
                 conn.executemany(
                     f"INSERT INTO eval_run_output_items (run_id, {_ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -198,9 +201,9 @@ class EvalStore:
                             item.index,
                             "pass" if item.summary.passed else "fail",
                             int(item.summary.errored),
-                            _dumps(item.summary.grades),
-                            _dumps(item.summary.usage),
-                            _dumps(item.body),
+                            jsontext.compact(item.summary.grades),
+                            jsontext.compact(item.summary.usage),
+                            jsontext.compact(item.body),
                         )
                         for item in items
                     ],
