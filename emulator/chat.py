@@ -24,25 +24,21 @@ ECHOED_DEFAULTS: dict[str, Any] = {
 }
 
 
-def prompt_filter_results(n_prompts: int = 1) -> list[dict[str, Any]]:
-    return [
-        {
-            "prompt_index": i,
-            "content_filter_results": {
-                "hate": dict(_SAFE),
-                "jailbreak": dict(_NOT_DETECTED),
-                "self_harm": dict(_SAFE),
-                "sexual": dict(_SAFE),
-                "violence": dict(_SAFE),
-            },
-        }
-        for i in range(n_prompts)
-    ]
+def _prompt_filter_result(index: int) -> dict[str, Any]:
+    return {
+        "prompt_index": index,
+        "content_filter_results": {
+            "hate": dict(_SAFE),
+            "jailbreak": dict(_NOT_DETECTED),
+            "self_harm": dict(_SAFE),
+            "sexual": dict(_SAFE),
+            "violence": dict(_SAFE),
+        },
+    }
 
 
-def choice_filter_results(filtered: str | None = None) -> dict[str, Any]:
-    """The answer's filter results; `filtered` names the category that stopped it, marked as Azure marks it."""
-    results: dict[str, dict[str, Any]] = {
+def _choice_filter_results() -> dict[str, dict[str, Any]]:
+    return {
         "hate": dict(_SAFE),
         "protected_material_code": dict(_NOT_DETECTED),
         "protected_material_text": dict(_NOT_DETECTED),
@@ -50,9 +46,27 @@ def choice_filter_results(filtered: str | None = None) -> dict[str, Any]:
         "sexual": dict(_SAFE),
         "violence": dict(_SAFE),
     }
-    if filtered in results:
-        marked = results[filtered]
-        marked.update({"filtered": True, "detected": True} if "detected" in marked else FILTERED_SEVERITY)
+
+
+# Every answer that nothing filtered carries these same results. They are only ever rendered, never
+# changed, so one copy serves every response rather than a dozen small dicts built for each.
+_CLEAN_PROMPT = [_prompt_filter_result(0)]
+_CLEAN_CHOICE = _choice_filter_results()
+
+
+def prompt_filter_results(n_prompts: int = 1) -> list[dict[str, Any]]:
+    """The prompt's filter results: shared, to be rendered and not changed."""
+    return _CLEAN_PROMPT if n_prompts == 1 else [_prompt_filter_result(i) for i in range(n_prompts)]
+
+
+def choice_filter_results(filtered: str | None = None) -> dict[str, Any]:
+    """The answer's filter results; `filtered` names the category that stopped it, marked as Azure marks
+    it. Unfiltered results are shared, to be rendered and not changed."""
+    if filtered not in _CLEAN_CHOICE:
+        return _CLEAN_CHOICE
+    results = _choice_filter_results()
+    marked = results[filtered]
+    marked.update({"filtered": True, "detected": True} if "detected" in marked else FILTERED_SEVERITY)
     return results
 
 

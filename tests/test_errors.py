@@ -361,6 +361,11 @@ BAD_BODIES: list[tuple[str, Any, str | None]] = [
     ("empty body", b"", None),
     ("not an object", b"[1, 2]", None),
     (
+        "a seed beyond 64 bits, read as the integer it is",
+        b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "seed": 123456789012345678901234567890}',
+        "seed",
+    ),
+    (
         "half a surrogate pair",
         b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "\\ud800"}]}',
         None,
@@ -455,6 +460,13 @@ def test_bad_request_bodies_are_400_with_param(emulator: Any, surface: str) -> N
                 "integer_above_max_value",
                 "decimal_above_max_value",
             ), (name, error)
+
+
+def test_an_integer_beyond_64_bits_is_read_as_an_integer(emulator: Any) -> None:
+    """Too large, not the wrong type: the body is read as Python's json reads it, not as a float."""
+    body = b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "seed": 123456789012345678901234567890}'
+    error = error_of(post_chat(emulator, "openai", body), 400)
+    assert (error["param"], error["code"]) == ("seed", "integer_above_max_value"), error
 
 
 def test_validation_error_messages_say_what_to_send(emulator: Any) -> None:

@@ -56,7 +56,7 @@ _CANONICAL: Memo[str] = Memo(256)
 
 
 def canonical_json(value: Any) -> str:
-    return _CANONICAL.get(repr(value), lambda: jsontext.canonical(value))
+    return _CANONICAL.get(repr(value), jsontext.canonical, value)
 
 
 @dataclass(frozen=True)

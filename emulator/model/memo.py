@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -17,12 +17,14 @@ class Memo(Generic[V]):
         self._size = size
         self._values: dict[Hashable, V] = {}
 
-    def get(self, key: Hashable, make: Callable[[], V], *, keep: bool = True) -> V:
-        """The value for `key`, made by `make` if missing; `keep=False` makes it without keeping it."""
+    def get(self, key: Hashable, make: Callable[..., V], *args: Any, keep: bool = True) -> V:
+        """The value for `key`, made by `make(*args)` if missing; `keep=False` makes it without keeping
+        it. The arguments are passed rather than bound in a closure: most calls are hits, and a hit
+        should cost a lookup, not an allocation."""
         found = self._values.get(key, _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[return-value]
-        value = make()
+        value = make(*args)
         if keep:
             if len(self._values) >= self._size:
                 self._values.clear()

@@ -12,7 +12,6 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain
 
 from emulator.model.memo import Memo
@@ -232,7 +231,7 @@ _FRAGMENTS: Memo[_Fragment] = Memo(16384)
 def _fragments(text: str) -> list[_Fragment]:
     """The text's stretches in order; their words, joined, are exactly the text's words (a word never
     holds the ".", "!", "?" or newline that ends a stretch)."""
-    return [_FRAGMENTS.get(raw, partial(_read, raw)) for raw in _SENTENCE.findall(text)]
+    return [_FRAGMENTS.get(raw, _read, raw) for raw in _SENTENCE.findall(text)]
 
 
 def sentences(text: str) -> list[str]:
@@ -304,7 +303,7 @@ _DIGESTS: Memo[_Digest | None] = Memo(4096)
 def summarize(text: str, rng: random.Random) -> str:
     fragments = _fragments(text)
     key = tuple(f.sentence or f.content for f in fragments)
-    digest = _DIGESTS.get(key, partial(_digest, fragments))
+    digest = _DIGESTS.get(key, _digest, fragments)
     if digest is None:
         return _general(text, rng)
     lead = digest.lead
@@ -487,12 +486,17 @@ def _general(text: str, rng: random.Random) -> str:
     )
 
 
+def _more_words_than(text: str, count: int) -> bool:
+    # Splitting stops once it has passed `count`: a long text is not cut into every one of its words.
+    return len(text.split(maxsplit=count + 1)) > count
+
+
 def write(system: str, user: str, context: str, rng: random.Random) -> str:
     cue_text = (system + " " + user[:200]).lower()
-    if any(cue in cue_text for cue in _SUMMARY_CUES) and len(user.split()) > 25:
+    if any(cue in cue_text for cue in _SUMMARY_CUES) and _more_words_than(user, 25):
         return summarize(user, rng)
     stripped = user.strip()
-    if stripped.endswith("?") and len(stripped.split()) <= 40:
+    if stripped.endswith("?") and not _more_words_than(stripped, 40):
         return answer_question(stripped, system + " " + context, rng)
     if re.fullmatch(r"(hi|hello|hey|good (morning|afternoon|evening))[!. ]*", stripped, flags=re.I):
         return rng.choice(
@@ -502,7 +506,7 @@ def write(system: str, user: str, context: str, rng: random.Random) -> str:
                 "Hello there! What can I do for you?",
             ]
         )
-    if len(user.split()) > 60:
+    if _more_words_than(user, 60):
         return summarize(user, rng)
     request = _request(user, rng)
     if request is not None:

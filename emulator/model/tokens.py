@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import threading
 from collections.abc import Iterable
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from unittest import mock
@@ -83,22 +83,22 @@ def count(text: str, model: str) -> int:
     if len(text) < _SHORT:
         return len(encode(text, model)) if text else 0
     enc = for_model(model)
-    return _TEXT_COUNTS.get((enc.name, text), partial(_count_by_sentence, enc, text))
+    return _TEXT_COUNTS.get((enc.name, text), _count_by_sentence, enc, text)
 
 
 def _count_by_sentence(enc: tiktoken.Encoding, text: str) -> int:
     parts = text.split(". ")
     last = len(parts) - 1
-
-    def measure(index: int) -> int:
-        sentence = ("" if index == 0 else " ") + parts[index] + ("" if index == last else ".")
-        return len(enc.encode_ordinary(sentence))
-
-    total = 0
+    name, total = enc.name, 0
     for index, part in enumerate(parts):
-        key = (enc.name, part, index == 0, index == last)
-        total += _SENTENCE_COUNTS.get(key, partial(measure, index))
+        first, final = index == 0, index == last
+        total += _SENTENCE_COUNTS.get((name, part, first, final), _count_sentence, enc, part, first, final)
     return total
+
+
+def _count_sentence(enc: tiktoken.Encoding, part: str, first: bool, final: bool) -> int:
+    """One part of a text split at ". ", counted with the space before it and the stop after it."""
+    return len(enc.encode_ordinary(("" if first else " ") + part + ("" if final else ".")))
 
 
 def token_bytes(text: str, model: str) -> list[bytes]:
