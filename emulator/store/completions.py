@@ -11,6 +11,7 @@ from typing import Any
 from emulator import jsontext
 from emulator.pagination import PageRequest
 from emulator.store.db import Database, transaction
+from emulator.store.group_commit import GroupCommit
 
 QUOTA = "stored_completions"
 
@@ -147,6 +148,9 @@ def _kept_total(conn: sqlite3.Connection, where: CompletionFilter) -> int | None
 class CompletionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Stored completions arrive with chat completions, many at once under load: one commit serves
+        # all that arrive while the previous one is being written.
+        self._inserts = GroupCommit(db, _insert)
 
     async def set_quota(self, limit_bytes: int) -> None:
         def apply(conn: sqlite3.Connection) -> None:
@@ -168,7 +172,7 @@ class CompletionStore:
         messages: list[Any],
     ) -> StoredCompletion:
         stored = StoredCompletion.encode(completion_id, created, model, metadata, record, messages)
-        await self.db.run(_insert, stored)
+        await self._inserts.write(stored)
         return stored
 
     async def import_completions(self, completions: list[StoredCompletion]) -> None:
