@@ -39,8 +39,8 @@ def rows(conn: sqlite3.Connection) -> dict[str, int]:
     return {key: value for key, value in conn.execute("SELECT key, value FROM t")}
 
 
-async def with_database(test: Callable[[Database], Awaitable[T]]) -> T:
-    db = Database(None)
+async def with_database(test: Callable[[Database], Awaitable[T]], db: Database | None = None) -> T:
+    db = db or Database(None)
     await db.open()
     try:
         await db.run(make_table)
@@ -70,16 +70,7 @@ def test_concurrent_writes_share_round_trips_and_each_stands_or_fails_alone() ->
         outcomes = await asyncio.gather(*(commit.write(item) for item in items), return_exceptions=True)
         return outcomes, await db.run(rows), db.trips - before
 
-    async def main() -> tuple[list[Any], dict[str, int], int]:
-        db = CountingDatabase(None)
-        await db.open()
-        try:
-            await db.run(make_table)
-            return await test(db)
-        finally:
-            await db.close()
-
-    outcomes, stored, trips = asyncio.run(main())
+    outcomes, stored, trips = asyncio.run(with_database(test, CountingDatabase(None)))
     failed = {i for i, outcome in enumerate(outcomes) if outcome is not None}
     assert failed == {7, 20}
     assert all(isinstance(outcomes[i], sqlite3.IntegrityError) for i in failed)
