@@ -2,6 +2,7 @@
 
 Every store call is one function run on the database thread (`Database.run`), so a request's reads
 and writes cost one round trip and a write is atomic without any lock on the event loop side.
+Stored completions that arrive together share one round trip and one commit (`group_commit`).
 """
 
 from __future__ import annotations
