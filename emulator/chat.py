@@ -24,19 +24,6 @@ ECHOED_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _prompt_filter_result(index: int) -> dict[str, Any]:
-    return {
-        "prompt_index": index,
-        "content_filter_results": {
-            "hate": dict(_SAFE),
-            "jailbreak": dict(_NOT_DETECTED),
-            "self_harm": dict(_SAFE),
-            "sexual": dict(_SAFE),
-            "violence": dict(_SAFE),
-        },
-    }
-
-
 def _choice_filter_results() -> dict[str, dict[str, Any]]:
     return {
         "hate": dict(_SAFE),
@@ -50,13 +37,24 @@ def _choice_filter_results() -> dict[str, dict[str, Any]]:
 
 # Every answer that nothing filtered carries these same results. They are only ever rendered, never
 # changed, so one copy serves every response rather than a dozen small dicts built for each.
-_CLEAN_PROMPT = [_prompt_filter_result(0)]
+_CLEAN_PROMPT = [
+    {
+        "prompt_index": 0,
+        "content_filter_results": {
+            "hate": dict(_SAFE),
+            "jailbreak": dict(_NOT_DETECTED),
+            "self_harm": dict(_SAFE),
+            "sexual": dict(_SAFE),
+            "violence": dict(_SAFE),
+        },
+    }
+]
 _CLEAN_CHOICE = _choice_filter_results()
 
 
-def prompt_filter_results(n_prompts: int = 1) -> list[dict[str, Any]]:
+def prompt_filter_results() -> list[dict[str, Any]]:
     """The prompt's filter results: shared, to be rendered and not changed."""
-    return _CLEAN_PROMPT if n_prompts == 1 else [_prompt_filter_result(i) for i in range(n_prompts)]
+    return _CLEAN_PROMPT
 
 
 def choice_filter_results(filtered: str | None = None) -> dict[str, Any]:

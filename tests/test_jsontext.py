@@ -17,7 +17,7 @@ AGREED = [
     '{"text": "caf\u00e9 \u2014 \U0001f600", "escaped": "\\u00e9\\ud83d\\ude00\\n\\t"}'.encode(),
     b'{"dup": 1, "dup": 2}',
     b'  {"spaced": [ 1 , 2 ]}  \n',
-    b'[1, 2, 3]',
+    b"[1, 2, 3]",
     b'"just text"',
 ]
 

@@ -260,15 +260,18 @@ def generate(
         shape.top_logprobs,
     )
 
-    def answer() -> Generation:
-        choices = [
-            finish(compose(messages, shape, digest, index), index, model, sampling, shape, digest)
-            for index in range(sampling.n)
-        ]
-        return Generation(choices, prompt_tokens(messages, model, shape), digest)
-
     # Log probabilities can run to megabytes an answer: those are made again rather than kept.
-    return _ANSWERED.get(key, answer, keep=not shape.logprobs)
+    return _ANSWERED.get(key, _answer, messages, model, sampling, shape, digest, keep=not shape.logprobs)
+
+
+def _answer(
+    messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape, digest: bytes
+) -> Generation:
+    choices = [
+        finish(compose(messages, shape, digest, index), index, model, sampling, shape, digest)
+        for index in range(sampling.n)
+    ]
+    return Generation(choices, prompt_tokens(messages, model, shape), digest)
 
 
 def derived_int(digest: bytes, label: str, bits: int = 64) -> int:

@@ -98,7 +98,7 @@ _STRICT_PROBLEMS: Memo[str | None] = Memo(256)
 def _check_strict(schema: dict[str, Any], subject: str, param: str, key: str | None = None) -> None:
     """`key`: canonical JSON that names the schema (the whole response format will do)."""
     key = key or "schema:" + canonical_json(schema)
-    problem = _STRICT_PROBLEMS.get(key, lambda: _strict_problem(schema, ()))
+    problem = _STRICT_PROBLEMS.get(key, _strict_problem, schema, ())
     if problem:
         raise InvalidRequest(f"Invalid schema for {subject}: {problem}", param=param)
 
