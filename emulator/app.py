@@ -94,7 +94,7 @@ async def _unrouted(request: Request, exc: HTTPException) -> Response:
     request_id = runtime.ids.uuid()
     error: ApiError
     try:
-        auth.check(request.headers, flavour, runtime.settings.api_keys)
+        auth.check(request.headers, flavour, auth.accepted_keys(runtime.settings))
         if exc.status_code == 405:
             allowed = ", ".join(_allowed_methods(request))
             error = MethodNotAllowed(

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 from emulator.errors import Unauthorized
 from emulator.flavours import Flavour
+from emulator.settings import Settings
+
+
+class AnyKey(Collection[str]):
+    """Every non-empty key: what an emulator that does not check keys accepts."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(key.strip())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+ANY_KEY = AnyKey()
+
+
+def accepted_keys(settings: Settings) -> Collection[str]:
+    """The keys requests may carry: the configured ones, or any non-empty one when keys are not checked."""
+    return settings.api_keys if settings.check_api_keys else ANY_KEY
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:

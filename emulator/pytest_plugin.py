@@ -11,6 +11,11 @@ Fixtures:
 Per-test settings: `@pytest.mark.aoai_emulator(store_quota_bytes=4096, lenient_api_version=True,
 deployments="fixtures/deployments.json", ...)` takes any emulator setting, plus `intercept=False` (no
 interception) and `hosts=(...)` (the host patterns intercepted).
+
+Keys: `aoai_emulator` serves any non-empty key or token, as moto, respx and other mocks do, so clients that
+the code under test built at import time with a placeholder key are served unchanged; a missing or empty
+key is still 401. `@pytest.mark.aoai_emulator(check_api_keys=True)` accepts only `aoai_emulator.key`, for
+tests of 401 handling. The live server always checks keys.
 """
 
 from __future__ import annotations
@@ -128,6 +133,11 @@ def aoai_live_server(
     from emulator.resources.control import RESETTABLE
 
     settings, _ = marker_options(request.node)
+    if settings.pop("check_api_keys", True) is not True:
+        misconfigured(
+            "the live server always checks keys (it serves other processes); check_api_keys=False "
+            "is for aoai_emulator."
+        )
     fixed = sorted(set(settings) - RESETTABLE)
     if fixed:
         misconfigured(

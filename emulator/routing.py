@@ -156,7 +156,7 @@ async def dispatch(operation: Operation, flavour: Flavour | None, request: Reque
     request_id = str(uuid.uuid4()) if operation.extension else runtime.ids.uuid()
     try:
         if not operation.public:
-            auth.check(request.headers, flavour, runtime.settings.api_keys)
+            auth.check(request.headers, flavour, auth.accepted_keys(runtime.settings))
         version = (
             None
             if flavour is None

@@ -31,6 +31,9 @@ class Settings:
     fine_tuning_speed: float = 1.0  # simulated training runs this many times faster
     fine_tuning_concurrency: int = 1  # jobs that may train at once; the rest wait queued
     distill_files_downloadable: bool = False  # debugging: let distillation data be downloaded
+    # False: any non-empty key or token is served (in-process emulators for tests: production clients
+    # keep the placeholder keys they were built with); a missing or empty one is still 401.
+    check_api_keys: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     extras: Mapping[str, Any] = field(default_factory=dict)

@@ -192,10 +192,14 @@ class InProcessEmulator(_Clients):
         **overrides: Any,
     ) -> None:
         """`portal`: an event-loop thread to share (the pytest plugin keeps one per session, so a fresh
-        emulator costs only its app and database); without it the emulator starts and owns one."""
-        self.settings = (
-            (settings or Settings()).replace(**overrides) if overrides else (settings or Settings())
-        )
+        emulator costs only its app and database); without it the emulator starts and owns one.
+
+        Without `settings`, any non-empty key or token is served, as mocks do, so that clients the code
+        under test built with a placeholder key work; `check_api_keys=True` checks keys as the server
+        does (for tests of 401 handling)."""
+        if settings is None:
+            settings = Settings(check_api_keys=False)
+        self.settings = settings.replace(**overrides) if overrides else settings
         self.key = self.settings.api_keys[0]
         self.endpoint = AZURE_ENDPOINT
         # Called with (method, url, status, headers, body) after every in-process response.

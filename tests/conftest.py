@@ -38,7 +38,8 @@ def live_server() -> Iterator[LiveEmulator]:
 
 def _overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("settings")
-    return dict(marker.kwargs) if marker else {}
+    # Keys are checked as the live server checks them, so both modes answer alike.
+    return {"check_api_keys": True, **(marker.kwargs if marker else {})}
 
 
 @pytest.fixture(params=["inprocess", "live"])
@@ -50,6 +51,7 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
             yield emu
     else:
         server: LiveEmulator = request.getfixturevalue("live_server")
+        overrides.pop("check_api_keys")  # the server always checks keys
         server.reset(**overrides)
         yield server
 
