@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from emulator.catalog import base_model
+from emulator.deployments import Deployment
 from emulator.model.finetuned import Learned, learn
 
 if TYPE_CHECKING:
@@ -30,3 +31,14 @@ class LearnedModels:
         learned = learn(found.base_model, content or b"")
         self._cache[model] = learned
         return learned
+
+
+async def fine_tuned_by_name(runtime: Runtime, model: str) -> Deployment | None:
+    """OpenAI serves a fine-tuned model by its name, with no deployment: what stands in for one, or None
+    if `model` is not a fine-tuned model of this resource that can answer now (its job succeeded and the
+    model was not deleted). Azure routes still need a deployment."""
+    if base_model(model) is not None:
+        return None
+    if not any(found.id == model for found in await runtime.list_fine_tuned_models()):
+        return None
+    return Deployment(model, model, "")

@@ -20,6 +20,7 @@ from emulator.errors import (
     UnrecognizedArgument,
 )
 from emulator.flavours import Family, Flavour
+from emulator.learned import fine_tuned_by_name
 from emulator.model import Sampling, Shape, canonical_json, derived_int
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
@@ -57,7 +58,9 @@ async def resolve_deployment(call: Call, request: ChatCompletionRequest) -> Depl
         if deployment is None:
             raise DeploymentNotFound()
         return deployment
-    deployment = await registry.for_model(request.model)
+    deployment = await registry.for_model(request.model) or await fine_tuned_by_name(
+        call.runtime, request.model
+    )
     if deployment is None:
         raise ModelNotFound(request.model)
     return deployment

@@ -14,6 +14,7 @@ from emulator.catalog import base_model
 from emulator.deployments import Deployment
 from emulator.errors import ApiError, DeploymentNotFound, InvalidRequest, ModelNotFound
 from emulator.flavours import Family, Flavour
+from emulator.learned import fine_tuned_by_name
 from emulator.model import Generation, Sampling, Shape, scripted, tokens
 from emulator.model.respond import respond
 from emulator.model.scripts import Reply
@@ -63,6 +64,8 @@ async def _deployment(call: Call, data: dict[str, Any]) -> Deployment:
             "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
         )
     found = await (registry.get(model) if call.flavour is V1 else registry.for_model(model))
+    if found is None and call.flavour is O:
+        found = await fine_tuned_by_name(call.runtime, model)
     if found is None:
         raise DeploymentNotFound() if call.flavour is V1 else ModelNotFound(model)
     return found

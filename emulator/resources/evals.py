@@ -15,6 +15,7 @@ from emulator import evalruns
 from emulator.errors import Conflict, InvalidRequest, ObjectNotFound
 from emulator.flavours import Flavour
 from emulator.itemschema import schema_problem
+from emulator.learned import fine_tuned_by_name
 from emulator.model import Generation, Sampling, Shape
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
@@ -275,6 +276,8 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
     if model is None:
         return None
     deployment = await call.runtime.deployments.for_model(model)
+    if deployment is None and _flavour(call) is O:
+        deployment = await fine_tuned_by_name(call.runtime, model)
     if deployment is None:
         names = ", ".join(d.name for d in call.runtime.deployments.all())
         raise InvalidRequest(
