@@ -16,11 +16,11 @@ _SAFE = {"filtered": False, "severity": "safe"}
 _NOT_DETECTED = {"filtered": False, "detected": False}
 
 # Request fields a stored completion echoes back, and their service defaults.
-ECHOED_DEFAULTS: dict[str, Any] = {
-    "top_p": 1.0,
-    "temperature": 1.0,
-    "presence_penalty": 0.0,
-    "frequency_penalty": 0.0,
+ECHOED_DEFAULTS: dict[str, Any] = {  # integers, as seed 001's stored completions show them
+    "top_p": 1,
+    "temperature": 1,
+    "presence_penalty": 0,
+    "frequency_penalty": 0,
 }
 
 

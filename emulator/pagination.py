@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -49,9 +50,16 @@ def parse_page(
     return PageRequest(limit=limit, order=order, after=after)  # type: ignore[arg-type]
 
 
+# OpenAI documents its lists in this order; seed 001 shows Azure's stored-completion lists, the ones with a
+# `total`, in the other.
+OPENAI_LIST_ORDER = ("object", "data", "first_id", "last_id", "has_more")
+AZURE_TOTAL_LIST_ORDER = ("data", "has_more", "object", "total", "first_id", "last_id")
+
+
 def list_envelope(
     data: Sequence[Mapping[str, Any]], has_more: bool, *, total: int | None = None, ids: bool = True
 ) -> dict[str, Any]:
+    """The list body; with `total` (Azure's stored completions and their messages) in seed 001's order."""
     body: dict[str, Any] = {"object": "list", "data": list(data)}
     if ids:
         body["first_id"] = data[0]["id"] if data else None
@@ -59,7 +67,26 @@ def list_envelope(
     body["has_more"] = has_more
     if total is not None:
         body["total"] = total
+        return {key: body[key] for key in AZURE_TOTAL_LIST_ORDER if key in body}
     return body
+
+
+def spliced_list(
+    bodies: Sequence[str], first_id: str | None, last_id: str | None, has_more: bool, total: int | None
+) -> str:
+    """`list_envelope` as JSON text, for items already JSON text: spliced, not decoded and encoded again."""
+    fields = {
+        "object": '"list"',
+        "data": "[" + ",".join(bodies) + "]",
+        "first_id": json.dumps(first_id),
+        "last_id": json.dumps(last_id),
+        "has_more": json.dumps(has_more),
+    }
+    order = OPENAI_LIST_ORDER
+    if total is not None:
+        fields["total"] = str(int(total))
+        order = AZURE_TOTAL_LIST_ORDER
+    return "{" + ",".join(f'"{key}":{fields[key]}' for key in order) + "}"
 
 
 def slice_after(

@@ -432,7 +432,7 @@ def contract(shared_dir: Path) -> Contract:
 @pytest.fixture(scope="module")
 def findings(contract: Contract, aoai_emulator_portal: anyio.from_thread.BlockingPortal) -> Findings:
     recorder = Recorder()
-    with InProcessEmulator(portal=aoai_emulator_portal) as emulator:
+    with InProcessEmulator(portal=aoai_emulator_portal, check_api_keys=True) as emulator:
         emulator.observers.append(recorder)
         for scenario in SCENARIOS:
             scenario(emulator)

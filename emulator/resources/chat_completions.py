@@ -25,9 +25,9 @@ from emulator.model import Sampling, Shape, canonical_json, derived_int
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.model.tools import legacy_functions
-from emulator.pagination import bracket_map, list_envelope, parse_page
+from emulator.pagination import bracket_map, list_envelope, parse_page, spliced_list
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.chat import ChatCompletionRequest, check_metadata
+from emulator.schemas.chat import ChatCompletionRequest, as_float, check_metadata
 from emulator.schemas.validation import parse_body, parse_json_object
 from emulator.store.completions import CompletionFilter, QuotaExceededError, StoredCompletion, UnknownCursor
 
@@ -77,10 +77,10 @@ async def create_chat_completion(call: Call) -> Response:
     messages: list[dict[str, Any]] = sent["messages"]
     sampling = Sampling(
         seed=request.seed,
-        temperature=request.temperature,
-        top_p=request.top_p,
-        presence_penalty=request.presence_penalty,
-        frequency_penalty=request.frequency_penalty,
+        temperature=as_float(request.temperature),
+        top_p=as_float(request.top_p),
+        presence_penalty=as_float(request.presence_penalty),
+        frequency_penalty=as_float(request.frequency_penalty),
         max_tokens=request.token_limit(),
         stop=request.stop_sequences(),
         n=request.n or 1,
@@ -185,12 +185,7 @@ def _not_found(completion_id: str) -> ObjectNotFound:
 def _raw_list(
     bodies: list[str], first_id: str | None, last_id: str | None, has_more: bool, total: int | None
 ) -> Response:
-    """A list whose items are already JSON text: spliced, not decoded and encoded again."""
-    tail: dict[str, Any] = {"first_id": first_id, "last_id": last_id, "has_more": has_more}
-    if total is not None:
-        tail["total"] = total
-    text = '{"object":"list","data":[' + ",".join(bodies) + "]," + json.dumps(tail, separators=(",", ":"))[1:]
-    return Response(text, media_type="application/json")
+    return Response(spliced_list(bodies, first_id, last_id, has_more, total), media_type="application/json")
 
 
 async def list_chat_completions(call: Call) -> Response:
@@ -243,6 +238,19 @@ def _message_item(completion_id: str, index: int, message: dict[str, Any]) -> di
     }
 
 
+_AZURE_MESSAGE_ORDER = (
+    "content",
+    "refusal",
+    "role",
+    "audio",
+    "function_call",
+    "tool_calls",
+    "id",
+    "name",
+    "content_parts",
+)
+
+
 async def list_chat_completion_messages(call: Call) -> Response:
     flavour = call.flavour or O
     completion_id = call.path_params["completion_id"]
@@ -251,6 +259,8 @@ async def list_chat_completion_messages(call: Call) -> Response:
     if stored is None:
         raise _not_found(completion_id)
     items = [_message_item(completion_id, i, m) for i, m in enumerate(json.loads(stored.messages))]
+    if flavour.is_azure:  # seed 001's order, then the fields it does not show
+        items = [{key: item[key] for key in _AZURE_MESSAGE_ORDER} for item in items]
     if page.order == "desc":
         items.reverse()
     if page.after is not None:
@@ -308,6 +318,8 @@ async def delete_chat_completion(call: Call) -> Response:
     completion_id = call.path_params["completion_id"]
     if not await call.runtime.completions.delete(completion_id):
         raise _not_found(completion_id)
+    if (call.flavour or O).is_azure:  # in seed 001's order
+        return json_response({"id": completion_id, "deleted": True, "object": "chat.completion.deleted"})
     return json_response({"object": "chat.completion.deleted", "id": completion_id, "deleted": True})
 
 

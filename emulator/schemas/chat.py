@@ -4,12 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from emulator.schemas.validation import MISSING
 
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 Role = Literal["system", "assistant", "user", "function", "tool", "developer"]
+
+
+def _as_sent(value: Any, validate: ValidatorFunctionWrapHandler) -> Any:
+    """A number checked as a float but kept as sent: a stored completion echoes `1` as `1`, not `1.0`."""
+    checked = validate(value)
+    return value if type(value) is int else checked
+
+
+# A JSON number a stored completion echoes back: an int stays an int, a float a float.
+Number = Annotated[float, WrapValidator(_as_sent)]
+
+
+def as_float(number: float | None) -> float | None:
+    """What the model samples with: `1` and `1.0` are one temperature, and give one answer."""
+    return None if number is None else float(number)
+
 
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY = 64
@@ -91,10 +116,10 @@ class ChatCompletionRequest(BaseModel):
     store: bool | None = None
     metadata: dict[str, str] | None = None
     n: int | None = Field(default=None, ge=1, le=128)
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    top_p: float | None = Field(default=None, ge=0, le=1)
-    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
-    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    temperature: Number | None = Field(default=None, ge=0, le=2)
+    top_p: Number | None = Field(default=None, ge=0, le=1)
+    frequency_penalty: Number | None = Field(default=None, ge=-2, le=2)
+    presence_penalty: Number | None = Field(default=None, ge=-2, le=2)
     max_tokens: int | None = Field(default=None, ge=1)
     max_completion_tokens: int | None = Field(default=None, ge=1)
     stop: str | list[str] | None = None

@@ -280,6 +280,22 @@ class CompletionStore:
                 clauses.append(f"{order_cols[0]} < ?")
                 params.append(where.created_before)
             filter_clauses, filter_params = list(clauses), list(params)
+
+            def count() -> int | None:
+                """Every match, wherever the page starts."""
+                if not with_total:
+                    return None
+                kept = _kept_total(conn, where)
+                if kept is not None:
+                    return kept
+                # Without a model filter the metadata index alone counts the matches: joining each
+                # one to its large completion row would cost a page read per match.
+                counted = "stored_completion_metadata m" if pairs and where.model is None else source
+                count_sql = f"SELECT count(*) FROM {counted}" + (
+                    " WHERE " + " AND ".join(filter_clauses) if filter_clauses else ""
+                )
+                return int(conn.execute(count_sql, filter_params).fetchone()[0])
+
             if page.after is not None:
                 cursor = conn.execute(
                     "SELECT created, seq FROM stored_completions WHERE id = ?", (page.after,)
@@ -287,7 +303,7 @@ class CompletionStore:
                 if cursor is None:
                     if strict_cursor:
                         raise UnknownCursor(page.after)
-                    return CompletionPage([], False, 0 if with_total else None)
+                    return CompletionPage([], False, count())
                 op = ">" if page.order == "asc" else "<"
                 clauses.append(f"({order_cols[0]}, {order_cols[1]}) {op} (?, ?)")
                 params += [cursor[0], cursor[1]]
@@ -299,18 +315,7 @@ class CompletionStore:
             )
             rows = conn.execute(sql, (*params, page.limit + 1)).fetchall()
             items = [_row(r) for r in rows[: page.limit]]
-            total = None
-            if with_total:
-                total = _kept_total(conn, where)
-            if with_total and total is None:
-                # Without a model filter the metadata index alone counts the matches: joining each
-                # one to its large completion row would cost a page read per match.
-                counted = "stored_completion_metadata m" if pairs and where.model is None else source
-                count_sql = f"SELECT count(*) FROM {counted}" + (
-                    " WHERE " + " AND ".join(filter_clauses) if filter_clauses else ""
-                )
-                total = int(conn.execute(count_sql, filter_params).fetchone()[0])
-            return CompletionPage(items, len(rows) > page.limit, total)
+            return CompletionPage(items, len(rows) > page.limit, count())
 
         return await self.db.run(read)
 
