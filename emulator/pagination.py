@@ -82,7 +82,7 @@ def spliced_list(
         "last_id": json.dumps(last_id),
         "has_more": json.dumps(has_more),
     }
-    order = OPENAI_LIST_ORDER
+    order: tuple[str, ...] = OPENAI_LIST_ORDER
     if total is not None:
         fields["total"] = str(int(total))
         order = AZURE_TOTAL_LIST_ORDER
