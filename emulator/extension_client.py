@@ -1,5 +1,9 @@
 """The command line's client for the emulator's own routes on a running emulator.
 
+It finds the emulator as the SDK would: `--endpoint`, else `AZURE_OPENAI_ENDPOINT`, else `OPENAI_BASE_URL`
+(without its `/v1`), else http://127.0.0.1:8000; and the key from `--api-key`, else `AZURE_OPENAI_API_KEY`,
+else `OPENAI_API_KEY`, else the development key: what `aoai-emulator serve` says to export.
+
 Each command prints the answer as JSON and exits 0; a refusal prints the service's message and the field
 it names and exits 1; a bad argument or an unreachable emulator exits 2.
 """
@@ -8,20 +12,50 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from emulator.settings import DEFAULT_API_KEY
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:8000"
+# What `aoai-emulator serve` tells the user to export, in the order they are read.
+ENDPOINT_VARIABLES = ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL")
+KEY_VARIABLES = ("AZURE_OPENAI_API_KEY", "OPENAI_API_KEY")
 
 
 def add_connection(command: Any) -> None:
-    command.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="where the emulator serves")
-    command.add_argument("--api-key", "--key", default=DEFAULT_API_KEY)
+    command.add_argument(
+        "--endpoint",
+        help="where the emulator serves (default: $AZURE_OPENAI_ENDPOINT, else $OPENAI_BASE_URL without "
+        f"its /v1, else {DEFAULT_ENDPOINT})",
+    )
+    command.add_argument(
+        "--api-key",
+        "--key",
+        help=f"the key to send (default: $AZURE_OPENAI_API_KEY, else $OPENAI_API_KEY, else {DEFAULT_API_KEY})",
+    )
+
+
+def endpoint_of(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """The flag, else the first variable set, else the default; without a trailing slash."""
+    if args.endpoint:
+        return str(args.endpoint).rstrip("/")
+    for name in ENDPOINT_VARIABLES:
+        value = environ.get(name, "").strip().rstrip("/")
+        if value:
+            # OPENAI_BASE_URL names the OpenAI surface; the emulator's own routes sit above it.
+            return value.removesuffix("/v1") if name == "OPENAI_BASE_URL" else value
+    return DEFAULT_ENDPOINT
+
+
+def key_of(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    if args.api_key:
+        return str(args.api_key)
+    return next((environ[name] for name in KEY_VARIABLES if environ.get(name)), DEFAULT_API_KEY)
 
 
 def send(
@@ -37,12 +71,11 @@ def send(
     except (OSError, ValueError) as problem:
         print(f"aoai-emulator {command}: {problem}", file=sys.stderr)
         return 2
-    headers = {"api-key": args.api_key}
+    endpoint = endpoint_of(args, os.environ)
+    headers = {"api-key": key_of(args, os.environ)}
     if body is not None:
         headers["content-type"] = "application/json"
-    request = urllib.request.Request(
-        args.endpoint.rstrip("/") + path, data=body, method=method, headers=headers
-    )
+    request = urllib.request.Request(endpoint + path, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             print(json.dumps(json.loads(response.read()), indent=2))
@@ -54,7 +87,7 @@ def send(
         )
         return 1
     except urllib.error.URLError as unreachable:
-        print(f"aoai-emulator {command}: cannot reach {args.endpoint}: {unreachable.reason}", file=sys.stderr)
+        print(f"aoai-emulator {command}: cannot reach {endpoint}: {unreachable.reason}", file=sys.stderr)
         return 2
 
 
