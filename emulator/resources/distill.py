@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
 from starlette.responses import Response
@@ -87,10 +88,23 @@ def _divide(
             "validation_split",
             f"Invalid 'validation_split': {split} of {len(ordered)} completions leaves {len(training)} for "
             f"training and {len(validation)} for validation; a fine-tuning job needs at least {MIN_EXAMPLES} "
-            f"in each. Use a split between {MIN_EXAMPLES / len(ordered):.2f} and "
-            f"{1 - MIN_EXAMPLES / len(ordered):.2f}, or distill more completions.",
+            f"in each. {_split_advice(len(ordered))}",
         )
     return training, validation
+
+
+def _split_advice(count: int) -> str:
+    """What would work for `count` completions: the splits that leave MIN_EXAMPLES on each side, shown
+    rounded inwards so that any split in the range shown works, or how many completions a split needs."""
+    needed = 2 * MIN_EXAMPLES
+    if count < needed:
+        return (
+            f"A validation split needs at least {needed} completions ({MIN_EXAMPLES} for training and "
+            f"{MIN_EXAMPLES} for validation); distill more completions, or leave validation_split out."
+        )
+    low = math.ceil(MIN_EXAMPLES / count * 100) / 100
+    high = math.floor((count - MIN_EXAMPLES) / count * 100) / 100
+    return f"Use a split between {low:.2f} and {high:.2f}, or distill more completions."
 
 
 def example(stored: StoredCompletion) -> dict[str, Any]:
