@@ -1,7 +1,8 @@
 """`make bench`: the figures the issues name, measured in one run, printed as one table.
 
 Each section is a function `run(options) -> list[Figure]`; add a module and list it in SECTIONS.
-The bench reports and always exits 0: a missed bar is a FAIL row, not a failed command.
+Every figure is printed; the command exits 1 when any bar is missed (a FAIL row, or a section that could
+not be measured) and 2 when wrk, which measures, is missing, so `make bench` fails as a test run does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from bench import create, listing, plugin, structured, upload
 from bench.options import Options
-from bench.report import Figure, table
+from bench.report import Figure, exit_status, table
 from bench.wrk import WrkMissing, ensure_wrk
 
 Section = Callable[[Options], list[Figure]]
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ensure_wrk()
     except WrkMissing as exc:
         print(exc)
-        return 0
+        return 2
     figures: list[Figure] = []
     started = time.monotonic()
     load_before = os.getloadavg()[0]
@@ -59,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(figures))
     print(f"\n(measured in {time.monotonic() - started:.0f} s; {machine(load_before)})")
-    return 0
+    status = exit_status(figures)
+    if status:
+        print("bench: FAIL: at least one bar was missed")
+    return status
 
 
 if __name__ == "__main__":

@@ -23,6 +23,11 @@ def verdict(passed: bool | None) -> str:
     return "" if passed is None else ("PASS" if passed else "FAIL")
 
 
+def exit_status(figures: Sequence[Figure]) -> int:
+    """1 when any bar was missed (or a section could not be measured), so `make bench` fails; else 0."""
+    return 1 if any(f.passed is False for f in figures) else 0
+
+
 def table(figures: Sequence[Figure]) -> str:
     rows = [COLUMNS] + [(f.name, f.value, f.bar, verdict(f.passed), f.notes) for f in figures]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]

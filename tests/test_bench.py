@@ -47,3 +47,43 @@ def test_the_table_shows_each_verdict() -> None:
     assert (
         lines[2].split()[-1] == "PASS" and lines[3].split()[-1] == "FAIL" and lines[4].split() == ["c", "3"]
     )
+
+
+@pytest.mark.parametrize(
+    ("figures", "status"),
+    [
+        ([Figure("a", "1", ">= 0.5", True), Figure("c", "3")], 0),
+        ([Figure("a", "1", ">= 0.5", True), Figure("b", "0.1", ">= 0.5", False)], 1),
+    ],
+)
+def test_make_bench_fails_when_a_bar_is_missed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], figures: list[Figure], status: int
+) -> None:
+    import bench.__main__ as command
+
+    monkeypatch.setattr(command, "ensure_wrk", lambda: "wrk")
+    monkeypatch.setattr(command, "SECTIONS", (("only", lambda options: figures),))
+    assert command.main([]) == status
+    printed = capsys.readouterr().out
+    assert ("FAIL" in printed) is bool(status)
+
+
+def test_a_section_that_cannot_be_measured_fails_the_bench(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.__main__ as command
+
+    def broken(options: object) -> list[Figure]:
+        raise ConnectionError("the server did not start")
+
+    monkeypatch.setattr(command, "ensure_wrk", lambda: "wrk")
+    monkeypatch.setattr(command, "SECTIONS", (("broken", broken),))
+    assert command.main([]) == 1
+
+
+def test_the_bench_fails_without_wrk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.__main__ as command
+
+    def missing() -> str:
+        raise wrk.WrkMissing("bench: could not install wrk")
+
+    monkeypatch.setattr(command, "ensure_wrk", missing)
+    assert command.main([]) == 2
