@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Container, Mapping
 
 from emulator.errors import Unauthorized
 from emulator.flavours import Flavour
 from emulator.settings import Settings
 
 
-class AnyKey(Collection[str]):
+class AnyKey(Container[str]):
     """Every non-empty key: what an emulator that does not check keys accepts."""
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and bool(key.strip())
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
 
 ANY_KEY = AnyKey()
 
 
-def accepted_keys(settings: Settings) -> Collection[str]:
+def accepted_keys(settings: Settings) -> Container[str]:
     """The keys requests may carry: the configured ones, or any non-empty one when keys are not checked."""
     return settings.api_keys if settings.check_api_keys else ANY_KEY
 
@@ -38,7 +32,7 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else ""
 
 
-def check(headers: Mapping[str, str], flavour: Flavour | None, keys: Collection[str]) -> str:
+def check(headers: Mapping[str, str], flavour: Flavour | None, keys: Container[str]) -> str:
     """Return the credential that was accepted; raise Unauthorized otherwise.
 
     On Azure routes any non-empty bearer token that is not a key counts as an Entra ID token, as the
