@@ -7,17 +7,18 @@ from pathlib import Path
 import openai
 import pytest
 
-from app.triage import queue_for
+from app import triage
 
 pytestmark = pytest.mark.aoai_emulator(deployments=str(Path(__file__).parent / "deployments.json"))
 
 
 def test_a_module_level_client_is_served_unchanged(aoai_emulator):
     aoai_emulator.script(match="invoice", reply="billing")
-    assert queue_for("Where is my invoice?") == "billing"
+    assert triage.queue_for("Where is my invoice?") == "billing"
 
 
 @pytest.mark.aoai_emulator(check_api_keys=True)
-def test_with_keys_checked_the_placeholder_key_is_refused(aoai_emulator):
+def test_a_revoked_key_is_refused_when_keys_are_checked(aoai_emulator, monkeypatch):
+    monkeypatch.setattr(triage, "client", triage.client.with_options(api_key="revoked-key"))
     with pytest.raises(openai.AuthenticationError):
-        queue_for("Where is my invoice?")
+        triage.queue_for("Where is my invoice?")
