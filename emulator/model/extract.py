@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from emulator.model import wording
+from emulator.model import facts, wording
 
 _MAX_SOURCE = 8000  # the first characters of a prompt are what is read
 
@@ -44,7 +44,7 @@ _PLACE_CUE = re.compile(
 )
 _COMPANY_CUE = re.compile(r"\b(?:works at|works for|employed by|employer is|at|for|joined)\s+$", re.I)
 _COMPANY_SUFFIX = re.compile(r"\b(Inc|Ltd|LLC|Corp|Corporation|GmbH|Company|Co|Group|Labs|Technologies)\b\.?")
-_LABELLED = re.compile(r"(?:^|[\n,;{(]|\band\b)\s*[\"']?([A-Za-z][\w ]{0,24}?)[\"']?\s*[:=]\s*([^,;\n}]+)")
+_LABELLED = re.compile(r"(?:^|[\n,;{(])\s*[\"']?([A-Za-z][\w ]{0,24}?)[\"']?\s*[:=]\s*([^,;\n}]+)")
 _QUOTED = re.compile(r"[\"“'‘`]([^\"”'’`\n]{1,80})[\"”'’`]")
 
 KNOWN_PLACES = frozenset(
@@ -186,7 +186,7 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
     ("person", ("name", "full_name", "fullname", "person", "author", "customer", "user", "contact", "director",
                 "writer", "artist", "composer", "founder", "ceo", "inventor", "painter", "actor", "winner",
                 "patient", "employee", "speaker", "guest", "owner", "sender", "recipient", "attendee",
-                "participant", "member", "who", "student", "manager")),
+                "participant", "member", "who", "student", "manager", "organizer", "organiser", "host", "presenter")),
     ("title", ("title", "book", "movie", "film", "song", "product", "item", "subject", "topic")),
     ("number", ("count", "quantity", "number", "num", "total_count", "year", "score", "rating", "level")),
 ]
@@ -234,6 +234,10 @@ def value_for(name: str, found: Found) -> str | int | None:
     if kind == "date":
         return found.dates[0].isoformat() if found.dates else None
     if kind == "place":
+        if key.endswith("country"):
+            return next((p for p in found.places if p.lower() in facts.CAPITALS), None)
+        if key.endswith("city"):
+            return next((p for p in found.places if p.lower() not in facts.CAPITALS), None)
         return found.places[0] if found.places else None
     if kind == "company":
         return found.companies[0] if found.companies else None
@@ -263,7 +267,7 @@ def asked_keys(prompt: str) -> list[str]:
         return []
     keys: list[str] = []
     for part in _KEY_SPLIT.split(match.group(1)):
-        part = re.split(r"\s+(?:for|from|of|about|in|on|with|that|to)\s+", part.strip(), maxsplit=1)[0]
+        part = re.split(r"\s+(?:for|from|of|about|in|on|with|that|to)\b", part.strip(), maxsplit=1)[0]
         part = part.strip().strip("\"'`“”‘’()[]{}").strip()
         if not part or len(part) > 40 or len(part.split()) > 3:
             continue

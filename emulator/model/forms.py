@@ -378,12 +378,13 @@ def code(request: str, vary: Variation) -> str:
         snippet = '```bash\n#!/usr/bin/env bash\nset -euo pipefail\nfor file in "$@"; do\n  echo "Processing $file"\ndone\n```'
     else:
         snippet = f"```python\ndef {name}(value):\n{body_py}\n```"
+    shown = {"javascript": "JavaScript", "typescript": "TypeScript", "sql": "SQL"}.get(language, language.capitalize())
     intro = vary.first(
         [
-            "Here is a simple implementation:",
-            "Sure — here's one way to do it:",
-            "This does the job:",
-            "A straightforward version:",
+            f"Here is a simple implementation in {shown}:",
+            f"Sure — here's one way to do it in {shown}:",
+            f"This {shown} version does the job:",
+            f"A straightforward {shown} version:",
         ]
     )
     outro = vary.pick(["", "\n\nIt runs in linear time and has no dependencies.", "\n\nAdd tests for the edge cases, such as empty input."])

@@ -71,7 +71,9 @@ def summarise(source: str, vary: Variation, sentences: int | None = None) -> str
         return _one_sentence(plan, source, vary)
     limit = len(source.strip())
     wanted = sentences or max(1, min(3, (len(plan.ranked) + 1) // 2))
-    kept = sorted(plan.ranked[:wanted])
+    # The opening sentence names the subject: it leads every summary, the best of the rest follow.
+    opening = [r for r in plan.ranked if r[0] == 0]
+    kept = sorted(opening + [r for r in plan.ranked if r[0] != 0][: wanted - len(opening)])
     use_short = vary.pick([True, True, False]) or sentences is not None
     parts = [short if use_short else full for _, full, short in kept]
     if sentences and sentences > 1 and len(parts) < sentences:
@@ -92,7 +94,7 @@ def summarise(source: str, vary: Variation, sentences: int | None = None) -> str
 
 def _one_sentence(plan: _Plan, source: str, vary: Variation) -> str:
     limit = len(source.strip())
-    _, full, short = plan.ranked[0] if plan.ranked[0][0] == 0 or len(plan.ranked) == 1 else min(plan.ranked[:2])
+    _, full, short = min(plan.ranked)
     cores = list(dict.fromkeys([short, _SOFTENERS.sub("", short), full, _SOFTENERS.sub("", full)]))
     variants: list[str] = []
     for core in cores:
