@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from emulator.model import Sampling, Shape, generate
-from tests.surfaces import MODEL, client
+from tests.surfaces import MODEL, MODEL_NAME, client
 
 SYSTEM = "You are Zephyrine, a meticulous culinary concierge. Keep replies courteous."
 SYSTEM_ONLY_WORDS = ("zephyrine", "meticulous", "culinary", "concierge", "courteous")
@@ -143,10 +143,15 @@ CASES: list[Case] = [
     Case("one-sentence", "Summarize this in one sentence: " + SHORT_TEXT, ("Marie Curie",)),
     Case("one-sentence", "Give a one-sentence summary: " + TECH_TEXT, ("Kubernetes",)),
     Case("one-sentence", "Summarise in a single sentence: " + CITY_TEXT, ("Lisbon",)),
-    Case("one-sentence", "Summarize in one sentence: Gradient boosting trains trees in sequence, each one "
-         "correcting the errors of the last."),
-    Case("one-sentence", "Summarise in one sentence: Dropout randomly disables neurons during training to "
-         "reduce overfitting."),
+    Case(
+        "one-sentence",
+        "Summarize in one sentence: Gradient boosting trains trees in sequence, each one "
+        "correcting the errors of the last.",
+    ),
+    Case(
+        "one-sentence",
+        "Summarise in one sentence: Dropout randomly disables neurons during training to reduce overfitting.",
+    ),
     # haiku: three lines
     Case("haiku", "Write a haiku about rain.", count=3),
     Case("haiku", "Write a haiku about autumn leaves.", count=3),
@@ -199,55 +204,117 @@ CASES: list[Case] = [
     Case("translation", "Translate 'Good morning' to French.", ("Bonjour",)),
     Case("translation", "Translate 'thank you' into Spanish.", ("Gracias",)),
     Case("translation", "How do you say 'good night' in German?", ("Gute Nacht",)),
-    Case("translation", "Translate \"hello\" to Italian.", ("Ciao",)),
+    Case("translation", 'Translate "hello" to Italian.', ("Ciao",)),
     Case("translation", "Translate 'I love you' to Portuguese.", ("Eu te amo",)),
     Case("translation", "Translate 'cheers' into Japanese.", ("Kanpai",)),
     # classification
-    Case("classification", "Classify the sentiment of this review: 'I loved it, the staff were wonderful.'",
-         ("ositive",)),
-    Case("classification", "Classify the sentiment: 'Terrible service, the food was awful and cold.'",
-         ("egative",)),
+    Case(
+        "classification",
+        "Classify the sentiment of this review: 'I loved it, the staff were wonderful.'",
+        ("ositive",),
+    ),
+    Case(
+        "classification",
+        "Classify the sentiment: 'Terrible service, the food was awful and cold.'",
+        ("egative",),
+    ),
     Case("classification", "What is the sentiment of this tweet: 'The train left at 9:15.'", ("eutral",)),
-    Case("classification", "Is this email spam or not? 'Congratulations, you WIN a free prize, click here!'",
-         ("Spam",)),
+    Case(
+        "classification",
+        "Is this email spam or not? 'Congratulations, you WIN a free prize, click here!'",
+        ("Spam",),
+    ),
     Case("classification", "Classify this ticket as billing, technical or account: 'I cannot log in.'"),
-    Case("classification", "Categorize the sentiment of: 'Great product, fast delivery, would recommend.'",
-         ("ositive",)),
+    Case(
+        "classification",
+        "Categorize the sentiment of: 'Great product, fast delivery, would recommend.'",
+        ("ositive",),
+    ),
     # extraction to a JSON schema
-    Case("extraction", "Maria Lopez is 34, lives in Madrid, email maria.lopez@example.com",
-         fields={"name": "Maria Lopez", "age": 34, "city": "Madrid", "email": "maria.lopez@example.com"},
-         schema=PERSON_SCHEMA),
-    Case("extraction", "Extract the contact: John Smith, 52 years old, from Toronto. Reach him at john@smith.io.",
-         fields={"name": "John Smith", "age": 52, "city": "Toronto", "email": "john@smith.io"},
-         schema=PERSON_SCHEMA),
-    Case("extraction", "Dr. Aiko Tanaka (age 41) moved to Kyoto last year; write to aiko.t@example.jp",
-         fields={"name": "Aiko Tanaka", "age": 41, "city": "Kyoto", "email": "aiko.t@example.jp"},
-         schema=PERSON_SCHEMA),
-    Case("extraction", "Please record: Liam O'Brien, aged 27, based in Dublin, liam@obrien.ie",
-         fields={"name": "Liam O'Brien", "age": 27, "city": "Dublin", "email": "liam@obrien.ie"},
-         schema=PERSON_SCHEMA),
-    Case("extraction", "'Spring Gala' on 2025-04-12 in Vienna, organised by Clara Weiss.",
-         fields={"title": "Spring Gala", "date": "2025-04-12", "location": "Vienna", "organizer": "Clara Weiss"},
-         schema=EVENT_SCHEMA),
-    Case("extraction", "Extract the event: 'Data Summit' takes place on March 3, 2026 in Berlin; the host is "
-         "Omar Haddad.",
-         fields={"title": "Data Summit", "date": "2026-03-03", "location": "Berlin", "organizer": "Omar Haddad"},
-         schema=EVENT_SCHEMA),
+    Case(
+        "extraction",
+        "Maria Lopez is 34, lives in Madrid, email maria.lopez@example.com",
+        fields={"name": "Maria Lopez", "age": 34, "city": "Madrid", "email": "maria.lopez@example.com"},
+        schema=PERSON_SCHEMA,
+    ),
+    Case(
+        "extraction",
+        "Extract the contact: John Smith, 52 years old, from Toronto. Reach him at john@smith.io.",
+        fields={"name": "John Smith", "age": 52, "city": "Toronto", "email": "john@smith.io"},
+        schema=PERSON_SCHEMA,
+    ),
+    Case(
+        "extraction",
+        "Dr. Aiko Tanaka (age 41) moved to Kyoto last year; write to aiko.t@example.jp",
+        fields={"name": "Aiko Tanaka", "age": 41, "city": "Kyoto", "email": "aiko.t@example.jp"},
+        schema=PERSON_SCHEMA,
+    ),
+    Case(
+        "extraction",
+        "Please record: Liam O'Brien, aged 27, based in Dublin, liam@obrien.ie",
+        fields={"name": "Liam O'Brien", "age": 27, "city": "Dublin", "email": "liam@obrien.ie"},
+        schema=PERSON_SCHEMA,
+    ),
+    Case(
+        "extraction",
+        "'Spring Gala' on 2025-04-12 in Vienna, organised by Clara Weiss.",
+        fields={
+            "title": "Spring Gala",
+            "date": "2025-04-12",
+            "location": "Vienna",
+            "organizer": "Clara Weiss",
+        },
+        schema=EVENT_SCHEMA,
+    ),
+    Case(
+        "extraction",
+        "Extract the event: 'Data Summit' takes place on March 3, 2026 in Berlin; the host is Omar Haddad.",
+        fields={
+            "title": "Data Summit",
+            "date": "2026-03-03",
+            "location": "Berlin",
+            "organizer": "Omar Haddad",
+        },
+        schema=EVENT_SCHEMA,
+    ),
     # json_object with the keys the prompt asks for
-    Case("json", "Return JSON with keys name, age and city: Maria Lopez is 34, lives in Madrid.",
-         fields={"name": "Maria Lopez", "age": 34, "city": "Madrid"}, keys=("name", "age", "city")),
-    Case("json", "Give me a JSON object with fields title, year, director for the film 'Blade Runner' released "
-         "in 1982 by Ridley Scott.",
-         fields={"title": "Blade Runner", "year": 1982, "director": "Ridley Scott"},
-         keys=("title", "year", "director")),
-    Case("json", "Respond in JSON with the keys email and phone: contact sam@acme.test or +1 555 010 2030.",
-         fields={"email": "sam@acme.test"}, keys=("email", "phone")),
-    Case("json", "Output JSON with keys \"city\" and \"country\" for: I live in Oslo, Norway.",
-         fields={"city": "Oslo"}, keys=("city", "country")),
-    Case("json", "Return a JSON object with keys sentiment and summary for this review: 'Wonderful hotel, "
-         "great staff.'", keys=("sentiment", "summary")),
-    Case("json", "Return JSON with fields name and company: Priya Patel works at Globex Corporation.",
-         fields={"name": "Priya Patel", "company": "Globex Corporation"}, keys=("name", "company")),
+    Case(
+        "json",
+        "Return JSON with keys name, age and city: Maria Lopez is 34, lives in Madrid.",
+        fields={"name": "Maria Lopez", "age": 34, "city": "Madrid"},
+        keys=("name", "age", "city"),
+    ),
+    Case(
+        "json",
+        "Give me a JSON object with fields title, year, director for the film 'Blade Runner' released "
+        "in 1982 by Ridley Scott.",
+        fields={"title": "Blade Runner", "year": 1982, "director": "Ridley Scott"},
+        keys=("title", "year", "director"),
+    ),
+    Case(
+        "json",
+        "Respond in JSON with the keys email and phone: contact sam@acme.test or +1 555 010 2030.",
+        fields={"email": "sam@acme.test"},
+        keys=("email", "phone"),
+    ),
+    Case(
+        "json",
+        'Output JSON with keys "city" and "country" for: I live in Oslo, Norway.',
+        fields={"city": "Oslo"},
+        keys=("city", "country"),
+    ),
+    Case(
+        "json",
+        "Return a JSON object with keys sentiment and summary for this review: 'Wonderful hotel, "
+        "great staff.'",
+        keys=("sentiment", "summary"),
+    ),
+    Case(
+        "json",
+        "Return JSON with fields name and company: Priya Patel works at Globex Corporation.",
+        fields={"name": "Priya Patel", "company": "Globex Corporation"},
+        keys=("name", "company"),
+    ),
 ]
 
 TEXT_KINDS = {c.kind for c in CASES} - {"extraction", "json"}
@@ -261,7 +328,10 @@ def _messages(case: Case, system: bool) -> list[dict[str, str]]:
 def _shape(case: Case) -> Shape:
     if case.schema is not None:
         return Shape(
-            response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": case.schema, "strict": True}}
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": case.schema, "strict": True},
+            }
         )
     if case.kind == "json":
         return Shape(response_format={"type": "json_object"})
@@ -269,7 +339,7 @@ def _shape(case: Case) -> Shape:
 
 
 def _answers(case: Case, sampling: Sampling, system: bool = False) -> list[str]:
-    generation = generate(_messages(case, system), MODEL, sampling, _shape(case))
+    generation = generate(_messages(case, system), MODEL_NAME, sampling, _shape(case))
     return [c.content or "" for c in generation.choices]
 
 
@@ -363,8 +433,21 @@ def test_the_plausibility_set_is_broad() -> None:
     kinds = {c.kind for c in CASES}
     assert len(CASES) >= 100
     assert kinds >= {
-        "factual", "question", "arithmetic", "summary", "one-sentence", "haiku", "poem", "list", "creative",
-        "advice", "code", "translation", "classification", "extraction", "json",
+        "factual",
+        "question",
+        "arithmetic",
+        "summary",
+        "one-sentence",
+        "haiku",
+        "poem",
+        "list",
+        "creative",
+        "advice",
+        "code",
+        "translation",
+        "classification",
+        "extraction",
+        "json",
     }
     assert all(sum(c.kind == kind for c in CASES) >= 6 for kind in kinds)
 
@@ -389,5 +472,7 @@ def test_every_kind_through_the_sdk(emulator: Any) -> None:
         assert contents == _answers(case, Sampling(seed=11, n=3), True)
         if case.kind in TEXT_KINDS:
             assert len(set(contents)) == 3, contents
-            twelve = sdk.chat.completions.create(model=MODEL, messages=_messages(case, True), seed=12, **extra)
+            twelve = sdk.chat.completions.create(
+                model=MODEL, messages=_messages(case, True), seed=12, **extra
+            )
             assert twelve.choices[0].message.content != contents[0]

@@ -153,7 +153,9 @@ def _rng(digest: bytes, index: int) -> random.Random:
     return random.Random(digest + index.to_bytes(4, "big"))
 
 
-def lead_base(messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape, digest: bytes) -> int:
+def lead_base(
+    messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape, digest: bytes
+) -> int:
     """Where a request's choices start (see `variation`): the request's hash without its seed, plus the
     seed, so that seeds next to each other lead with different options."""
     if sampling.seed is not None:

@@ -26,7 +26,8 @@ PLACES = (
 ).split(",")
 
 _ARITHMETIC_CUE = re.compile(
-    r"^\s*(?:what(?:'s| is| are)|calculate|compute|evaluate|solve|work out|how much is|find)\b|^[\d(\s.-]", re.I
+    r"^\s*(?:what(?:'s| is| are)|calculate|compute|evaluate|solve|work out|how much is|find)\b|^[\d(\s.-]",
+    re.I,
 )
 _AUX = r"is|are|was|were|can|could|should|would|will|do|does|did|has|have|had|may|might|must"
 _YES_NO = re.compile(rf"^({_AUX})\s+(.+)$", re.I)
@@ -117,7 +118,9 @@ def _who(match: re.Match[str], vary: Variation) -> str:
     if verb.lower() in ("is", "was", "are", "were"):
         someone = wording.capitalised(rest)
         rng = stable(rest)
-        role = rng.choice(["researcher", "writer", "engineer", "architect", "historian", "musician", "designer"])
+        role = rng.choice(
+            ["researcher", "writer", "engineer", "architect", "historian", "musician", "designer"]
+        )
         place = rng.choice(PLACES)
         return vary.first(
             [
@@ -199,7 +202,9 @@ def _how_many(match: re.Match[str], vary: Variation) -> str:
     if measure == "many":
         value = str(rng.randint(3, 60))
     elif measure == "long":
-        value = rng.choice(["about 20 minutes", "around two hours", "roughly three weeks", "about 45 minutes"])
+        value = rng.choice(
+            ["about 20 minutes", "around two hours", "roughly three weeks", "about 45 minutes"]
+        )
     elif measure == "old":
         value = f"{rng.randint(5, 90)} years old"
     elif measure == "far":
@@ -234,9 +239,9 @@ def _why(match: re.Match[str], vary: Variation) -> str:
         [
             f"{statement} mainly because {cause}.",
             f"Mostly because {cause}.",
-            f"The main reason is that {cause.removeprefix('of ')}." if cause.startswith("of ") else (
-                f"The main reason: {cause}."
-            ),
+            f"The main reason is that {cause.removeprefix('of ')}."
+            if cause.startswith("of ")
+            else (f"The main reason: {cause}."),
             f"In short, because {cause}.",
         ]
     )
@@ -279,22 +284,41 @@ def _yes_no(match: re.Match[str], vary: Variation) -> str:
 
 
 _KINDS = (
-    (re.compile(r"(algorithm|sort|search|hash|tree|graph|queue|stack|database|protocol|api|cache)", re.I),
-     "a technique in computing", "that organises data so it can be stored, found or processed efficiently"),
-    (re.compile(r"(language|python|java|rust|sql)$", re.I), "a programming language",
-     "designed to make programs easier to write and read"),
-    (re.compile(r"ology$", re.I), "a field of study", "that examines its subject through observation and evidence"),
+    (
+        re.compile(r"(algorithm|sort|search|hash|tree|graph|queue|stack|database|protocol|api|cache)", re.I),
+        "a technique in computing",
+        "that organises data so it can be stored, found or processed efficiently",
+    ),
+    (
+        re.compile(r"(language|python|java|rust|sql)$", re.I),
+        "a programming language",
+        "designed to make programs easier to write and read",
+    ),
+    (
+        re.compile(r"ology$", re.I),
+        "a field of study",
+        "that examines its subject through observation and evidence",
+    ),
     (re.compile(r"ism$", re.I), "a school of thought", "built around a small set of shared principles"),
-    (re.compile(r"(theorem|law|principle|effect|paradox|theory|equation)$", re.I), "a principle",
-     "that explains how a quantity changes when the conditions around it change"),
-    (re.compile(r"(itis|syndrome|disease|virus|disorder|infection)$", re.I), "a medical condition",
-     "that affects how part of the body works"),
-    (re.compile(r"(tion|sis|ment|ing)$", re.I), "a process",
-     "by which something changes step by step into a new form"),
+    (
+        re.compile(r"(theorem|law|principle|effect|paradox|theory|equation)$", re.I),
+        "a principle",
+        "that explains how a quantity changes when the conditions around it change",
+    ),
+    (
+        re.compile(r"(itis|syndrome|disease|virus|disorder|infection)$", re.I),
+        "a medical condition",
+        "that affects how part of the body works",
+    ),
+    (
+        re.compile(r"(tion|sis|ment|ing)$", re.I),
+        "a process",
+        "by which something changes step by step into a new form",
+    ),
 )
 
 
-def _definition(match: re.Match[str], vary: Variation) -> str:
+def _definition(match: re.Match[str] | _What, vary: Variation) -> str:
     verb, subject = match.group(1).lower(), wording.swap_person(match.group(2).strip())
     bare = re.sub(r"^(the|a|an)\s+", "", subject, flags=re.I)
     kind, clause = "a concept", "that describes how a set of related ideas fit together"
@@ -309,7 +333,7 @@ def _definition(match: re.Match[str], vary: Variation) -> str:
     extra = vary.pick(
         [
             "",
-            f" It is usually explained with a simple example before the details.",
+            " It is usually explained with a simple example before the details.",
             " Most introductions start with where it is used in practice.",
         ]
     )

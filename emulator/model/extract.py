@@ -19,11 +19,11 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL = re.compile(r"\bhttps?://[^\s,;\"'<>)\]]+|\bwww\.[^\s,;\"'<>)\]]+")
 _PHONE = re.compile(r"(?<![\w@.])\+?\d[\d ().-]{6,}\d(?![\w@])")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|" \
+_MONTHS = "january february march april may june july august september october november december".split()
+_MONTH = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
 _WORD_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?|{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?"
     rf"(?:,?\s+(\d{{4}}))?)\b"
@@ -38,9 +38,12 @@ _MONEY = re.compile(
     r"[$€£¥]\s?(\d+(?:,\d{3})*(?:\.\d+)?)|(\d+(?:,\d{3})*(?:\.\d+)?)\s?(?:dollars|euros|pounds|usd|eur|gbp)\b",
     re.I,
 )
-_PROPER = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:(?:de|da|del|van|von|der|la|le|of|the)[ \t]+)?[A-Z][\w'’-]*)*")
+_PROPER = re.compile(
+    r"\b[A-Z][\w'’-]*(?:[ \t]+(?:(?:de|da|del|van|von|der|la|le|of|the)[ \t]+)?[A-Z][\w'’-]*)*"
+)
 _PLACE_CUE = re.compile(
-    r"\b(?:in|from|to|at|near|visit|visiting|lives in|based in|located in|moved to|born in|capital of)\s+$", re.I
+    r"\b(?:in|from|to|at|near|visit|visiting|lives in|based in|located in|moved to|born in|capital of)\s+$",
+    re.I,
 )
 _COMPANY_CUE = re.compile(r"\b(?:works at|works for|employed by|employer is|at|for|joined)\s+$", re.I)
 _COMPANY_SUFFIX = re.compile(r"\b(Inc|Ltd|LLC|Corp|Corporation|GmbH|Company|Co|Group|Labs|Technologies)\b\.?")
@@ -144,7 +147,18 @@ def _read_names(text: str, found: Found) -> None:
         words = phrase.split()
         while words and words[0].lower() in _NOT_NAMES:
             words.pop(0)
-        while words and words[-1].lower() in ("of", "the", "de", "da", "del", "van", "von", "der", "la", "le"):
+        while words and words[-1].lower() in (
+            "of",
+            "the",
+            "de",
+            "da",
+            "del",
+            "van",
+            "von",
+            "der",
+            "la",
+            "le",
+        ):
             words.pop()
         if not words:
             continue
@@ -155,10 +169,12 @@ def _read_names(text: str, found: Found) -> None:
         before = masked[max(0, start - 24) : start]
         at_sentence_start = wording.starts_sentence(masked, start)
         lowered = [w.lower().strip(".") for w in words]
-        if _COMPANY_SUFFIX.search(phrase) or (_COMPANY_CUE.search(before) and not _PLACE_CUE.search(before)):
-            if not any(w in KNOWN_PLACES for w in lowered):
-                _add(found.companies, phrase)
-                continue
+        company = _COMPANY_SUFFIX.search(phrase) or (
+            _COMPANY_CUE.search(before) and not _PLACE_CUE.search(before)
+        )
+        if company and not any(w in KNOWN_PLACES for w in lowered):
+            _add(found.companies, phrase)
+            continue
         if _PLACE_CUE.search(before) or any(w in KNOWN_PLACES for w in lowered):
             _add(found.places, phrase)
             continue
@@ -179,14 +195,67 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
     ("last_name", ("last_name", "lastname", "surname", "family_name")),
     ("age", ("age", "age_years", "years_old")),
     ("date", ("date", "birthday", "dob", "birth_date", "deadline", "due", "when", "day", "start", "end")),
-    ("place", ("city", "town", "location", "place", "address", "destination", "origin", "region", "country",
-               "state", "venue", "hometown", "residence", "where")),
+    (
+        "place",
+        (
+            "city",
+            "town",
+            "location",
+            "place",
+            "address",
+            "destination",
+            "origin",
+            "region",
+            "country",
+            "state",
+            "venue",
+            "hometown",
+            "residence",
+            "where",
+        ),
+    ),
     ("company", ("company", "organization", "organisation", "employer", "org", "business", "firm")),
     ("money", ("price", "cost", "amount", "salary", "total", "budget", "fee", "revenue")),
-    ("person", ("name", "full_name", "fullname", "person", "author", "customer", "user", "contact", "director",
-                "writer", "artist", "composer", "founder", "ceo", "inventor", "painter", "actor", "winner",
-                "patient", "employee", "speaker", "guest", "owner", "sender", "recipient", "attendee",
-                "participant", "member", "who", "student", "manager", "organizer", "organiser", "host", "presenter")),
+    (
+        "person",
+        (
+            "name",
+            "full_name",
+            "fullname",
+            "person",
+            "author",
+            "customer",
+            "user",
+            "contact",
+            "director",
+            "writer",
+            "artist",
+            "composer",
+            "founder",
+            "ceo",
+            "inventor",
+            "painter",
+            "actor",
+            "winner",
+            "patient",
+            "employee",
+            "speaker",
+            "guest",
+            "owner",
+            "sender",
+            "recipient",
+            "attendee",
+            "participant",
+            "member",
+            "who",
+            "student",
+            "manager",
+            "organizer",
+            "organiser",
+            "host",
+            "presenter",
+        ),
+    ),
     ("title", ("title", "book", "movie", "film", "song", "product", "item", "subject", "topic")),
     ("number", ("count", "quantity", "number", "num", "total_count", "year", "score", "rating", "level")),
 ]

@@ -334,7 +334,9 @@ _SIMPLE: list[tuple[re.Pattern[str], _Statements]] = [
     ),
     (
         re.compile(r"\bhow many legs\b.*\bspider\b", re.I),
-        _statements("Spiders have eight legs.", "Eight: every spider has four pairs of legs.", "A spider has 8 legs."),
+        _statements(
+            "Spiders have eight legs.", "Eight: every spider has four pairs of legs.", "A spider has 8 legs."
+        ),
     ),
     (
         re.compile(r"\b(first (person|man|human)) (on|to walk on) the moon\b", re.I),
@@ -355,7 +357,9 @@ _SIMPLE: list[tuple[re.Pattern[str], _Statements]] = [
 ]
 
 _CAPITAL = re.compile(r"\bcapital (?:city )?of ([A-Za-z .'-]+?)\s*[?.!]*$", re.I)
-_WROTE = re.compile(r"\b(?:who wrote|who is the author of|author of|who authored)\s+[\"'“]?(.+?)[\"'”]?\s*[?.!]*$", re.I)
+_WROTE = re.compile(
+    r"\b(?:who wrote|who is the author of|author of|who authored)\s+[\"'“]?(.+?)[\"'”]?\s*[?.!]*$", re.I
+)
 _PAINTED = re.compile(r"\bwho painted\s+[\"'“]?(.+?)[\"'”]?\s*[?.!]*$", re.I)
 _MADE = re.compile(
     r"\bwho (invented|discovered|created|developed)\s+(.+?)\s*[?.!]*$",

@@ -216,9 +216,12 @@ def _rotate(pool: list[str], count: int, vary: Variation) -> list[str]:
 
 def list_answer(request: str, count: int, vary: Variation) -> str:
     items = items_for(request, count, vary)
-    noun = re.search(r"\b(tips|ideas|ways|reasons|examples|things|steps|facts|benefits|names|suggestions|"
-                     r"fruits|vegetables|colou?rs|animals|planets|languages|countries|cities|sports|books)\b",
-                     request, re.I)
+    noun = re.search(
+        r"\b(tips|ideas|ways|reasons|examples|things|steps|facts|benefits|names|suggestions|"
+        r"fruits|vegetables|colou?rs|animals|planets|languages|countries|cities|sports|books)\b",
+        request,
+        re.I,
+    )
     what = f"{count} {noun.group(1).lower()}" if noun else str(count)
     opener = vary.second([f"Here are {what}:", "", "Sure:", f"{what[:1].upper() + what[1:]} to consider:"])
     body = numbered(items, vary)
@@ -226,19 +229,44 @@ def list_answer(request: str, count: int, vary: Variation) -> str:
 
 
 _NAME_PARTS = {
-    "coffee": (["Daily", "Copper", "Morning", "Roasted", "Little", "Velvet", "Northern", "Slow"],
-               ["Grind", "Bean", "Brew", "Cup", "Roast", "Mug", "Crema", "Drip"]),
-    "bakery": (["Golden", "Rising", "Warm", "Crumb &", "Flour", "Honey"], ["Loaf", "Oven", "Crust", "Bakehouse", "Rye"]),
-    "book": (["Dog-Eared", "Paper", "Quiet", "Open", "Inkwell", "Marginalia"], ["Pages", "Shelf", "Chapter", "Books", "Nook"]),
-    "cat": (["Captain", "Miss", "Sir", "Little", "Professor"], ["Whiskers", "Pepper", "Biscuit", "Mochi", "Juniper", "Clementine"]),
-    "dog": (["Captain", "Sir", "Lady", "Big", "Little"], ["Biscuit", "Maple", "Scout", "Bruno", "Pickles", "Hazel"]),
-    "band": (["The Velvet", "Electric", "Paper", "Midnight", "Glass"], ["Foxes", "Lanterns", "Echoes", "Orchard", "Satellites"]),
-    "startup": (["Bright", "Clear", "Nimbus", "Tandem", "Vector", "Kite"], ["Labs", "Works", "Loop", "Stack", "Path", "ly"]),
-    "restaurant": (["The Olive", "Saffron", "Copper", "Fig &", "Harbour"], ["Table", "Kitchen", "Pot", "Thyme", "Ember"]),
+    "coffee": (
+        ["Daily", "Copper", "Morning", "Roasted", "Little", "Velvet", "Northern", "Slow"],
+        ["Grind", "Bean", "Brew", "Cup", "Roast", "Mug", "Crema", "Drip"],
+    ),
+    "bakery": (
+        ["Golden", "Rising", "Warm", "Crumb &", "Flour", "Honey"],
+        ["Loaf", "Oven", "Crust", "Bakehouse", "Rye"],
+    ),
+    "book": (
+        ["Dog-Eared", "Paper", "Quiet", "Open", "Inkwell", "Marginalia"],
+        ["Pages", "Shelf", "Chapter", "Books", "Nook"],
+    ),
+    "cat": (
+        ["Captain", "Miss", "Sir", "Little", "Professor"],
+        ["Whiskers", "Pepper", "Biscuit", "Mochi", "Juniper", "Clementine"],
+    ),
+    "dog": (
+        ["Captain", "Sir", "Lady", "Big", "Little"],
+        ["Biscuit", "Maple", "Scout", "Bruno", "Pickles", "Hazel"],
+    ),
+    "band": (
+        ["The Velvet", "Electric", "Paper", "Midnight", "Glass"],
+        ["Foxes", "Lanterns", "Echoes", "Orchard", "Satellites"],
+    ),
+    "startup": (
+        ["Bright", "Clear", "Nimbus", "Tandem", "Vector", "Kite"],
+        ["Labs", "Works", "Loop", "Stack", "Path", "ly"],
+    ),
+    "restaurant": (
+        ["The Olive", "Saffron", "Copper", "Fig &", "Harbour"],
+        ["Table", "Kitchen", "Pot", "Thyme", "Ember"],
+    ),
     "boat": (["Sea", "Salt", "Wind", "Blue", "Tide"], ["Dancer", "Whisper", "Runner", "Song", "Spirit"]),
 }
-_GENERIC_PARTS = (["Bright", "North", "Silver", "Little", "Blue", "Evergreen", "Copper", "Open"],
-                  ["Harbor", "Field", "Lantern", "Studio", "Works", "House", "Corner", "Path"])
+_GENERIC_PARTS = (
+    ["Bright", "North", "Silver", "Little", "Blue", "Evergreen", "Copper", "Open"],
+    ["Harbor", "Field", "Lantern", "Studio", "Works", "House", "Corner", "Path"],
+)
 
 
 def invented_name(request: str, vary: Variation, offset: int = 0) -> str:
@@ -258,17 +286,29 @@ def name_answer(request: str, vary: Variation) -> str:
     target = wording.topic(request) or "it"
     return vary.second(
         [
-            f"How about \"{name}\"? It is short, easy to remember and fits {target}.",
-            f"\"{name}\" — warm, simple and easy to say.",
-            f"I'd suggest \"{name}\".",
+            f'How about "{name}"? It is short, easy to remember and fits {target}.',
+            f'"{name}" — warm, simple and easy to say.',
+            f'I\'d suggest "{name}".',
         ]
     )
 
 
-_GENERA = ["Aurelia", "Coleomyx", "Lucidora", "Ferrocarpus", "Velutina", "Scarabella", "Noctiluca", "Thalassia"]
+_GENERA = [
+    "Aurelia",
+    "Coleomyx",
+    "Lucidora",
+    "Ferrocarpus",
+    "Velutina",
+    "Scarabella",
+    "Noctiluca",
+    "Thalassia",
+]
 _EPITHETS = ["umbrosa", "montana", "splendens", "minuta", "viridis", "nocturna", "aurata", "silvestris"]
 _COMMON = ["velvet", "copper", "lantern", "moss", "ember", "glass", "thunder", "starlit"]
-_KINDS = re.compile(r"\b(beetle|insect|bird|fish|frog|butterfly|spider|plant|flower|mammal|creature|animal|species|tree)\b", re.I)
+_KINDS = re.compile(
+    r"\b(beetle|insect|bird|fish|frog|butterfly|spider|plant|flower|mammal|creature|animal|species|tree)\b",
+    re.I,
+)
 
 
 def invention(request: str, vary: Variation, sentences: int = 2) -> str:
@@ -363,7 +403,9 @@ _LANGUAGES = {
 
 def code(request: str, vary: Variation) -> str:
     lowered = request.lower()
-    language = next((v for k, v in _LANGUAGES.items() if re.search(rf"\b{re.escape(k)}\b", lowered)), "python")
+    language = next(
+        (v for k, v in _LANGUAGES.items() if re.search(rf"\b{re.escape(k)}\b", lowered)), "python"
+    )
     task = _task(lowered)
     name, body_py, body_js = _TASKS.get(task, _TASKS["generic"])
     if task == "generic":
@@ -378,7 +420,9 @@ def code(request: str, vary: Variation) -> str:
         snippet = '```bash\n#!/usr/bin/env bash\nset -euo pipefail\nfor file in "$@"; do\n  echo "Processing $file"\ndone\n```'
     else:
         snippet = f"```python\ndef {name}(value):\n{body_py}\n```"
-    shown = {"javascript": "JavaScript", "typescript": "TypeScript", "sql": "SQL"}.get(language, language.capitalize())
+    shown = {"javascript": "JavaScript", "typescript": "TypeScript", "sql": "SQL"}.get(
+        language, language.capitalize()
+    )
     intro = vary.first(
         [
             f"Here is a simple implementation in {shown}:",
@@ -387,7 +431,13 @@ def code(request: str, vary: Variation) -> str:
             f"A straightforward {shown} version:",
         ]
     )
-    outro = vary.pick(["", "\n\nIt runs in linear time and has no dependencies.", "\n\nAdd tests for the edge cases, such as empty input."])
+    outro = vary.pick(
+        [
+            "",
+            "\n\nIt runs in linear time and has no dependencies.",
+            "\n\nAdd tests for the edge cases, such as empty input.",
+        ]
+    )
     return f"{intro}\n\n{snippet}{outro}"
 
 
@@ -427,35 +477,166 @@ _TASKS = {
     "sort": ("sorted_items", "    return sorted(value)", "  return [...value].sort((a, b) => a - b);"),
     "max": ("largest", "    return max(value)", "  return Math.max(...value);"),
     "hello": ("greet", '    return f"Hello, {value}!"', "  return `Hello, ${value}!`;"),
-    "generic": ("process", "    result = []\n    for item in value:\n        result.append(item)\n    return result",
-                "  return value.map((item) => item);"),
+    "generic": (
+        "process",
+        "    result = []\n    for item in value:\n        result.append(item)\n    return result",
+        "  return value.map((item) => item);",
+    ),
 }
 
 
 _PHRASES = {
-    "hello": {"french": "Bonjour", "spanish": "Hola", "german": "Hallo", "italian": "Ciao", "portuguese": "Olá", "japanese": "こんにちは (Konnichiwa)"},
-    "good morning": {"french": "Bonjour", "spanish": "Buenos días", "german": "Guten Morgen", "italian": "Buongiorno", "portuguese": "Bom dia", "japanese": "おはようございます (Ohayō gozaimasu)"},
-    "good night": {"french": "Bonne nuit", "spanish": "Buenas noches", "german": "Gute Nacht", "italian": "Buona notte", "portuguese": "Boa noite", "japanese": "おやすみなさい (Oyasuminasai)"},
-    "thank you": {"french": "Merci", "spanish": "Gracias", "german": "Danke", "italian": "Grazie", "portuguese": "Obrigado", "japanese": "ありがとう (Arigatō)"},
-    "goodbye": {"french": "Au revoir", "spanish": "Adiós", "german": "Auf Wiedersehen", "italian": "Arrivederci", "portuguese": "Adeus", "japanese": "さようなら (Sayōnara)"},
-    "how are you": {"french": "Comment allez-vous ?", "spanish": "¿Cómo estás?", "german": "Wie geht es dir?", "italian": "Come stai?", "portuguese": "Como você está?", "japanese": "お元気ですか (Ogenki desu ka)"},
-    "please": {"french": "S'il vous plaît", "spanish": "Por favor", "german": "Bitte", "italian": "Per favore", "portuguese": "Por favor", "japanese": "お願いします (Onegaishimasu)"},
-    "i love you": {"french": "Je t'aime", "spanish": "Te quiero", "german": "Ich liebe dich", "italian": "Ti amo", "portuguese": "Eu te amo", "japanese": "愛してる (Aishiteru)"},
-    "where is the train station": {"french": "Où est la gare ?", "spanish": "¿Dónde está la estación de tren?", "german": "Wo ist der Bahnhof?", "italian": "Dov'è la stazione?", "portuguese": "Onde fica a estação de trem?", "japanese": "駅はどこですか (Eki wa doko desu ka)"},
-    "cheers": {"french": "Santé", "spanish": "Salud", "german": "Prost", "italian": "Salute", "portuguese": "Saúde", "japanese": "乾杯 (Kanpai)"},
-    "welcome": {"french": "Bienvenue", "spanish": "Bienvenido", "german": "Willkommen", "italian": "Benvenuto", "portuguese": "Bem-vindo", "japanese": "ようこそ (Yōkoso)"},
+    "hello": {
+        "french": "Bonjour",
+        "spanish": "Hola",
+        "german": "Hallo",
+        "italian": "Ciao",
+        "portuguese": "Olá",
+        "japanese": "こんにちは (Konnichiwa)",
+    },
+    "good morning": {
+        "french": "Bonjour",
+        "spanish": "Buenos días",
+        "german": "Guten Morgen",
+        "italian": "Buongiorno",
+        "portuguese": "Bom dia",
+        "japanese": "おはようございます (Ohayō gozaimasu)",
+    },
+    "good night": {
+        "french": "Bonne nuit",
+        "spanish": "Buenas noches",
+        "german": "Gute Nacht",
+        "italian": "Buona notte",
+        "portuguese": "Boa noite",
+        "japanese": "おやすみなさい (Oyasuminasai)",
+    },
+    "thank you": {
+        "french": "Merci",
+        "spanish": "Gracias",
+        "german": "Danke",
+        "italian": "Grazie",
+        "portuguese": "Obrigado",
+        "japanese": "ありがとう (Arigatō)",
+    },
+    "goodbye": {
+        "french": "Au revoir",
+        "spanish": "Adiós",
+        "german": "Auf Wiedersehen",
+        "italian": "Arrivederci",
+        "portuguese": "Adeus",
+        "japanese": "さようなら (Sayōnara)",
+    },
+    "how are you": {
+        "french": "Comment allez-vous ?",
+        "spanish": "¿Cómo estás?",
+        "german": "Wie geht es dir?",
+        "italian": "Come stai?",
+        "portuguese": "Como você está?",
+        "japanese": "お元気ですか (Ogenki desu ka)",
+    },
+    "please": {
+        "french": "S'il vous plaît",
+        "spanish": "Por favor",
+        "german": "Bitte",
+        "italian": "Per favore",
+        "portuguese": "Por favor",
+        "japanese": "お願いします (Onegaishimasu)",
+    },
+    "i love you": {
+        "french": "Je t'aime",
+        "spanish": "Te quiero",
+        "german": "Ich liebe dich",
+        "italian": "Ti amo",
+        "portuguese": "Eu te amo",
+        "japanese": "愛してる (Aishiteru)",
+    },
+    "where is the train station": {
+        "french": "Où est la gare ?",
+        "spanish": "¿Dónde está la estación de tren?",
+        "german": "Wo ist der Bahnhof?",
+        "italian": "Dov'è la stazione?",
+        "portuguese": "Onde fica a estação de trem?",
+        "japanese": "駅はどこですか (Eki wa doko desu ka)",
+    },
+    "cheers": {
+        "french": "Santé",
+        "spanish": "Salud",
+        "german": "Prost",
+        "italian": "Salute",
+        "portuguese": "Saúde",
+        "japanese": "乾杯 (Kanpai)",
+    },
+    "welcome": {
+        "french": "Bienvenue",
+        "spanish": "Bienvenido",
+        "german": "Willkommen",
+        "italian": "Benvenuto",
+        "portuguese": "Bem-vindo",
+        "japanese": "ようこそ (Yōkoso)",
+    },
 }
 _WORDS = {
-    "french": {"the": "le", "cat": "chat", "dog": "chien", "house": "maison", "is": "est", "red": "rouge", "big": "grand", "water": "eau", "book": "livre", "i": "je", "like": "aime", "coffee": "café", "and": "et"},
-    "spanish": {"the": "el", "cat": "gato", "dog": "perro", "house": "casa", "is": "es", "red": "rojo", "big": "grande", "water": "agua", "book": "libro", "i": "yo", "like": "gusta", "coffee": "café", "and": "y"},
-    "german": {"the": "die", "cat": "Katze", "dog": "Hund", "house": "Haus", "is": "ist", "red": "rot", "big": "groß", "water": "Wasser", "book": "Buch", "i": "ich", "like": "mag", "coffee": "Kaffee", "and": "und"},
+    "french": {
+        "the": "le",
+        "cat": "chat",
+        "dog": "chien",
+        "house": "maison",
+        "is": "est",
+        "red": "rouge",
+        "big": "grand",
+        "water": "eau",
+        "book": "livre",
+        "i": "je",
+        "like": "aime",
+        "coffee": "café",
+        "and": "et",
+    },
+    "spanish": {
+        "the": "el",
+        "cat": "gato",
+        "dog": "perro",
+        "house": "casa",
+        "is": "es",
+        "red": "rojo",
+        "big": "grande",
+        "water": "agua",
+        "book": "libro",
+        "i": "yo",
+        "like": "gusta",
+        "coffee": "café",
+        "and": "y",
+    },
+    "german": {
+        "the": "die",
+        "cat": "Katze",
+        "dog": "Hund",
+        "house": "Haus",
+        "is": "ist",
+        "red": "rot",
+        "big": "groß",
+        "water": "Wasser",
+        "book": "Buch",
+        "i": "ich",
+        "like": "mag",
+        "coffee": "Kaffee",
+        "and": "und",
+    },
 }
-_TRANSLATE_TEXT = re.compile(r"[\"“'‘](.+?)[\"”'’]|:\s*(.+?)\s*$|translate\s+(.+?)\s+(?:in)?to\b", re.I | re.S)
+_TRANSLATE_TEXT = re.compile(
+    r"[\"“'‘](.+?)[\"”'’]|:\s*(.+?)\s*$|translate\s+(.+?)\s+(?:in)?to\b", re.I | re.S
+)
 
 
 def translation(request: str, vary: Variation) -> str:
     lowered = request.lower()
-    language = next((lang for lang in ("french", "spanish", "german", "italian", "portuguese", "japanese") if lang in lowered), "french")
+    language = next(
+        (
+            lang
+            for lang in ("french", "spanish", "german", "italian", "portuguese", "japanese")
+            if lang in lowered
+        ),
+        "french",
+    )
     match = _TRANSLATE_TEXT.search(request)
     phrase = next((g for g in match.groups() if g), "") if match else ""
     phrase = phrase.strip().strip("\"'“”").rstrip(".!?") or "hello"
@@ -467,27 +648,39 @@ def translation(request: str, vary: Variation) -> str:
     shown = language.capitalize()
     return vary.first(
         [
-            f"In {shown}, \"{phrase}\" is \"{known}\".",
-            f"\"{known}\" — that's \"{phrase}\" in {shown}.",
+            f'In {shown}, "{phrase}" is "{known}".',
+            f'"{known}" — that\'s "{phrase}" in {shown}.',
             f"{known}",
-            f"The {shown} for \"{phrase}\" is \"{known}\".",
+            f'The {shown} for "{phrase}" is "{known}".',
         ]
     )
 
 
-_POSITIVE = frozenset("love loved great excellent amazing wonderful good fantastic happy best perfect enjoyed recommend delightful pleased fast friendly".split())
-_NEGATIVE = frozenset("hate hated terrible awful bad worst poor broken disappointed disappointing slow rude refund never angry useless late".split())
-_SPAM = re.compile(r"\b(win|winner|prize|free|click here|urgent|lottery|claim|offer|\$\$\$|viagra|crypto)\b", re.I)
+_POSITIVE = frozenset(
+    "love loved great excellent amazing wonderful good fantastic happy best perfect enjoyed recommend delightful pleased fast friendly".split()
+)
+_NEGATIVE = frozenset(
+    "hate hated terrible awful bad worst poor broken disappointed disappointing slow rude refund never angry useless late".split()
+)
+_SPAM = re.compile(
+    r"\b(win|winner|prize|free|click here|urgent|lottery|claim|offer|\$\$\$|viagra|crypto)\b", re.I
+)
 
 
 def classify(request: str, vary: Variation) -> str:
     lowered = request.lower()
     words = set(re.findall(r"[a-z']+", lowered))
-    offered = re.search(r"\b(?:as|into|categories?:?|labels?:?)\s+((?:[\w-]+(?:,\s*|\s+or\s+|\s*/\s*)){1,6}[\w-]+)", request, re.I)
+    offered = re.search(
+        r"\b(?:as|into|categories?:?|labels?:?)\s+((?:[\w-]+(?:,\s*|\s+or\s+|\s*/\s*)){1,6}[\w-]+)",
+        request,
+        re.I,
+    )
     if "spam" in lowered:
         body = request.split(":", 1)[-1]
         label = "Spam" if len(_SPAM.findall(body)) >= 1 else "Not spam"
-        reason = "it pushes an urgent prize or offer" if label == "Spam" else "it reads like an ordinary message"
+        reason = (
+            "it pushes an urgent prize or offer" if label == "Spam" else "it reads like an ordinary message"
+        )
     elif offered and "sentiment" not in lowered:
         options = [o.strip() for o in re.split(r",|\bor\b|/", offered.group(1)) if o.strip()]
         label = wording.capitalised(stable(request).choice(options))

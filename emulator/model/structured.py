@@ -276,7 +276,11 @@ class Generator:
         """The option the prompt mentions, if one is; else one chosen by the request's hash."""
         lowered = self.vocab.source.lower()
         for option in options:
-            if isinstance(option, str) and len(option) > 1 and re.search(rf"\b{re.escape(option.lower())}\b", lowered):
+            if (
+                isinstance(option, str)
+                and len(option) > 1
+                and re.search(rf"\b{re.escape(option.lower())}\b", lowered)
+            ):
                 return option
         return self.rng.choice(options)
 

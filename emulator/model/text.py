@@ -181,6 +181,7 @@ STOPWORDS = frozenset(
     ]
 )
 
+
 @dataclass(frozen=True)
 class Fragment:
     """What the writers read of one stretch of text between sentence ends. Stretches recur across

@@ -20,9 +20,13 @@ from emulator.model.variation import Variation
 
 _READ = 600  # the part of a message read for its kind; summaries read all of it
 _GREETING = re.compile(r"(hi|hello|hey|hiya|good (morning|afternoon|evening))( there)?[!.,? ]*", re.I)
-_SUMMARY_CUE = re.compile(r"\b(summari[sz]e|summary|summarising|summarizing|tl;?dr|sum up|condense|gist|key points)\b", re.I)
+_SUMMARY_CUE = re.compile(
+    r"\b(summari[sz]e|summary|summarising|summarizing|tl;?dr|sum up|condense|gist|key points)\b", re.I
+)
 _SYSTEM_SUMMARY = re.compile(r"\b(summar|concise|tl;?dr|key points|overview)", re.I)
-_ONE_SENTENCE = re.compile(r"\b(one|1|a single|single)[- ]sentence\b|\bin a sentence\b|\bone[- ]liner?\b", re.I)
+_ONE_SENTENCE = re.compile(
+    r"\b(one|1|a single|single)[- ]sentence\b|\bin a sentence\b|\bone[- ]liner?\b", re.I
+)
 _SENTENCES = re.compile(r"\b(?:in|with|using)\s+(\w+)\s+sentences\b", re.I)
 _TRANSLATE = re.compile(
     r"\btranslate\b|\bhow (?:do|would) you say\b|\bin (?:french|spanish|german|italian|portuguese|japanese)\s*[?.]?$",
@@ -44,7 +48,10 @@ _NAMING = re.compile(
     r"|\bname (?:for|my)\b",
     re.I,
 )
-_INVENT = re.compile(r"\b(invent|imagine|make up|dream up|design)\b.{0,40}\b(new|fictional|imaginary|species|creature)\b|\bnew species\b", re.I)
+_INVENT = re.compile(
+    r"\b(invent|imagine|make up|dream up|design)\b.{0,40}\b(new|fictional|imaginary|species|creature)\b|\bnew species\b",
+    re.I,
+)
 _COUNTED = re.compile(
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|a few|a couple of)"
     r"\s+(?:[\w-]+\s+){0,3}?(tips|ideas|ways|reasons|examples|things|steps|items|facts|benefits|names|questions|"
@@ -52,7 +59,9 @@ _COUNTED = re.compile(
     r"suggestions|activities|strategies|habits|options|points|bullet points|words|places|foods|dishes|tools)\b",
     re.I,
 )
-_LIST = re.compile(r"^\s*(?:please\s+)?(list|enumerate|name)\b|\b(tips|ideas|ways to|reasons|suggestions)\b", re.I)
+_LIST = re.compile(
+    r"^\s*(?:please\s+)?(list|enumerate|name)\b|\b(tips|ideas|ways to|reasons|suggestions)\b", re.I
+)
 _JOKE = re.compile(r"\b(joke|pun|something funny)\b", re.I)
 _PIECE = re.compile(
     r"^\s*(?:please\s+)?(?:write|draft|compose|create|give me)\b.{0,40}?\b(story|email|e-mail|letter|paragraph|post|essay|"
@@ -307,7 +316,7 @@ def json_object(system: str, user: str, context: str, vary: Variation) -> dict[s
     found = extract.read(user)
     out: dict[str, Any] = {}
     for key in keys:
-        value = extract.value_for(key, found)
+        value: Any = extract.value_for(key, found)
         if value is None:
             value = _unfound(key, user, found, vary)
         elif extract.kind_of(key) in ("age", "number", "money") and isinstance(value, str):
