@@ -31,7 +31,13 @@ class _Plan:
     length: int  # the summarised text's length
 
 
+_MAX_WORDS = 45  # a summary's sentence, however long the text's
+
+
 def _shorter(sentence: str) -> str:
+    words = sentence.split()
+    if len(words) > _MAX_WORDS:
+        sentence = " ".join(words[:_MAX_WORDS]).rstrip(".,;:") + "."
     short = _ASIDE.sub("", sentence).strip()
     body = short.rstrip(".!?")
     cut = _TRAILING_CLAUSE.sub("", body)
