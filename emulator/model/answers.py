@@ -69,6 +69,8 @@ def answer(question: str, vary: Variation) -> str:
     lowered = core.lower()
     if re.match(r"^how (do|can|should|would) (i|we|you|one)\b", lowered) or lowered.startswith("how to "):
         return how_to(core, vary)
+    if " or " in core and _YES_NO.match(core):
+        return _statement(core, vary)  # "Should I learn Python or JavaScript first?": a choice
     for pattern, writer in _BY_WORD:
         match = pattern.match(core)
         if match:
@@ -165,7 +167,8 @@ _PARTICIPLES = {
 
 def _when(match: re.Match[str], vary: Variation) -> str:
     rest = match.group(2).strip()
-    year = stable(rest).randint(1820, 2015)
+    landmark = _landmark(rest)
+    year: int | str = landmark[1] if landmark else stable(rest).randint(1820, 2015)
     words = rest.split()
     if len(words) >= 2 and match.group(1).lower() in ("was", "were"):
         statement = f"{wording.capitalised(' '.join(words[:-1]))} {match.group(1).lower()} {words[-1]}"
@@ -181,9 +184,15 @@ def _when(match: re.Match[str], vary: Variation) -> str:
     )
 
 
+def _landmark(rest: str) -> tuple[str, str] | None:
+    lowered = rest.lower()
+    return next((found for name, found in facts.LANDMARKS.items() if name in lowered), None)
+
+
 def _where(match: re.Match[str], vary: Variation) -> str:
     rest = match.group(2).strip()
-    place = stable(rest).choice(PLACES)
+    landmark = _landmark(rest)
+    place = landmark[0] if landmark else stable(rest).choice(PLACES)
     verb = match.group(1).lower()
     shown = wording.capitalised(rest)
     return vary.first(
@@ -327,7 +336,8 @@ def _definition(match: re.Match[str] | _What, vary: Variation) -> str:
             kind, clause = found_kind, found_clause
             break
     if verb == "are":
-        kind = re.sub(r"^a ", "", kind) + "s" if not kind.startswith("a field") else kind
+        plural = re.sub(r"^an? ", "", kind)
+        kind = plural + ("es" if plural.endswith("s") else "s") if not kind.startswith("a field") else kind
         clause = clause.replace("describes", "describe").replace("affects", "affect")
     shown = wording.capitalised(subject)
     extra = vary.pick(
@@ -350,10 +360,23 @@ def _definition(match: re.Match[str] | _What, vary: Variation) -> str:
 def _statement(core: str, vary: Variation) -> str:
     """Any other question: a direct answer built from its own words."""
     swapped = wording.swap_person(core)
-    rng = stable(swapped)
-    options = re.findall(r"([\w'-]+(?: [\w'-]+)?)\s*(?:,|\bor\b)", swapped + " or")
-    if " or " in swapped and len(options) >= 2:
-        choice = options[rng.randrange(len(options))].removeprefix("or ")
+    either = re.search(
+        r"((?:the\s+|a\s+|an\s+)?[\w'-]+)\s*,?\s+or\s+((?:the\s+|a\s+|an\s+)?[\w'-]+)", swapped
+    )
+    if either:
+        choice = either.group(1 + stable(swapped).randrange(2))
+        compared = re.match(r"^which (is|are) (\w+er|more \w+|less \w+|better|worse)\b", swapped, re.I)
+        if compared:
+            verb, quality = compared.group(1).lower(), compared.group(2)
+            shown = wording.capitalised(either.group(1))  # the first named, as the question expects
+            return vary.first(
+                [
+                    f"{shown} {verb} {quality}.",
+                    f"{shown}, by a clear margin.",
+                    f"{shown} {verb} the {quality} of the two.",
+                ]
+            )
+        choice = re.sub(r"^(the|a|an)\s+", "", choice, flags=re.I)
         return vary.first(
             [
                 f"I'd go with {choice}.",

@@ -42,7 +42,8 @@ _PROPER = re.compile(
     r"\b[A-Z][\w'’-]*(?:[ \t]+(?:(?:de|da|del|van|von|der|la|le|of|the)[ \t]+)?[A-Z][\w'’-]*)*"
 )
 _PLACE_CUE = re.compile(
-    r"\b(?:in|from|to|at|near|visit|visiting|lives in|based in|located in|moved to|born in|capital of)\s+$",
+    r"\b(?:in|from|near|visit|visiting|lives in|based in|located in|(?:moved|travel|trip|flying|going|went|fly|"
+    r"move|relocated|drive|driving|headed|heading) to|born in|capital of)\s+$",
     re.I,
 )
 _COMPANY_CUE = re.compile(r"\b(?:works at|works for|employed by|employer is|at|for|joined)\s+$", re.I)
@@ -65,6 +66,7 @@ KNOWN_PLACES = frozenset(
 _NOT_NAMES = frozenset(
     """extract write give tell list return summarise summarize explain describe translate classify create
     make suggest invent name please json output provide generate answer find the a an this that these those
+    send call book schedule remind ask buy order pay meet contact email reply forward invite add update
     here there what when where which who why how is are hello hi dear thanks thank yes no ok okay i my we our
     you your he she it they monday tuesday wednesday thursday friday saturday sunday today tomorrow
     yesterday email e-mail customer user order ticket note dr mr mrs ms prof sir""".split()
@@ -292,7 +294,8 @@ def value_for(name: str, found: Found) -> str | int | None:
     if kind in ("person", "first_name", "last_name"):
         if not found.people:
             return None
-        person = found.people[0]
+        # A full name before a lone capitalised word, which may only start a sentence ("Send ...").
+        person = next((p for p in found.people if " " in p), found.people[0])
         if kind == "first_name":
             return person.split()[0]
         if kind == "last_name":
@@ -322,7 +325,7 @@ def value_for(name: str, found: Found) -> str | int | None:
 
 
 _KEYS = re.compile(
-    r"\b(?:keys?|fields?|properties|attributes|entries)\b\s*(?:named|called|:|of)?\s*(.{1,300}?)(?:[.;:\n]\s|[.;:]?$)",
+    r"\b(?:keys?|fields?|properties|attributes|entries)\b\s*(?:named|called|:|of)?\s*([^.;:\n]{1,600})",
     re.I,
 )
 _KEY_SPLIT = re.compile(r"\s*(?:,|\band\b|\bor\b|&|/)\s*")

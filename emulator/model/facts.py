@@ -159,6 +159,35 @@ MAKERS = {
     "python": ("Guido van Rossum", "created", "1991"),
     "linux": ("Linus Torvalds", "created", "1991"),
     "the periodic table": ("Dmitri Mendeleev", "created", "1869"),
+    "the zipper": ("Whitcomb Judson", "invented", "1893"),
+    "zipper": ("Whitcomb Judson", "invented", "1893"),
+    "the telescope": ("Hans Lippershey", "invented", "1608"),
+    "the internet": ("Vint Cerf and Bob Kahn", "designed the protocols of", "1974"),
+    "the computer": ("Charles Babbage", "designed", "the 1830s"),
+    "electricity": ("Benjamin Franklin", "studied", "the 1750s"),
+    "the television": ("John Logie Baird", "demonstrated", "1926"),
+    "television": ("John Logie Baird", "demonstrated", "1926"),
+}
+
+# Where well-known places are, and when they were built or made.
+LANDMARKS = {
+    "machu picchu": ("the Andes of southern Peru, above the Urubamba valley", "the 15th century"),
+    "eiffel tower": ("Paris, France", "1889"),
+    "taj mahal": ("Agra, India", "1653"),
+    "great wall": ("northern China", "the 7th century BC onwards"),
+    "statue of liberty": ("New York Harbor", "1886"),
+    "colosseum": ("Rome, Italy", "AD 80"),
+    "big ben": ("London, England", "1859"),
+    "sydney opera house": ("Sydney, Australia", "1973"),
+    "stonehenge": ("Wiltshire, England", "around 2500 BC"),
+    "petra": ("southern Jordan", "around the 4th century BC"),
+    "angkor wat": ("Siem Reap, Cambodia", "the 12th century"),
+    "golden gate bridge": ("San Francisco, California", "1937"),
+    "empire state building": ("New York City", "1931"),
+    "parthenon": ("Athens, Greece", "438 BC"),
+    "great pyramid": ("Giza, Egypt", "around 2560 BC"),
+    "leaning tower of pisa": ("Pisa, Italy", "1372"),
+    "burj khalifa": ("Dubai", "2010"),
 }
 
 SYMBOLS = {

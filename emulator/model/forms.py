@@ -171,17 +171,29 @@ def numbered(items: list[str], vary: Variation) -> str:
     return "\n".join(f"{n}. {item}" if style == "number" else f"- {item}" for n, item in enumerate(items, 1))
 
 
+_COUNTED_NOUN = re.compile(
+    r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a few|some)\s+(?:[\w-]+\s+){0,2}?([a-z]+)s\b",
+    re.I,
+)
+
+
 def items_for(request: str, count: int, vary: Variation) -> list[str]:
     lowered = request.lower()
-    topic = wording.bare_topic(request) or "it"
+    topic = wording.topic(request) or "it"
+    counted = _COUNTED_NOUN.search(request)
+    # A list of things of a known kind when the counted noun names the kind ("five fruits", not "six
+    # reasons to learn a language").
+    noun = counted.group(1).lower() if counted else lowered
     for key, names in _CATEGORIES.items():
-        if re.search(rf"\b{key}(e?s)?\b", lowered):
+        if re.search(rf"\b{key}(e?s)?\b", noun):
             pool = names.split("|") if "|" in names else _split_names(names, key)
             return _rotate(pool, count, vary)
     if "sleep" in lowered:
         pool = list(_SLEEP)
     elif re.search(r"\b(reasons?|benefits?|advantages?|why)\b", lowered):
-        pool = list(_REASONS)
+        pool = [
+            r.replace("It ", f"{wording.capitalised(topic)} ", 1) if topic != "it" else r for r in _REASONS
+        ]
     elif re.search(r"\b(ideas?|activities|suggestions|things to do|projects?)\b", lowered):
         pool = [i.format(t=topic) for i in _IDEAS]
     elif re.search(r"\bnames?\b", lowered):
@@ -305,6 +317,17 @@ _GENERA = [
 ]
 _EPITHETS = ["umbrosa", "montana", "splendens", "minuta", "viridis", "nocturna", "aurata", "silvestris"]
 _COMMON = ["velvet", "copper", "lantern", "moss", "ember", "glass", "thunder", "starlit"]
+_BODIES = {
+    "bird": ("feathers", "the canopy of misty cloud forests"),
+    "fish": ("scales", "the clear, cold streams of mountain valleys"),
+    "frog": ("spots", "the mossy banks of forest pools"),
+    "butterfly": ("wings", "sunny clearings in upland meadows"),
+    "mammal": ("fur", "the rocky slopes of high valleys"),
+    "plant": ("leaves", "shaded ravines with damp soil"),
+    "flower": ("petals", "alpine meadows above the tree line"),
+    "tree": ("leaves", "the edges of temperate rainforests"),
+}
+_LARGE = frozenset({"bird", "fish", "mammal", "plant", "tree", "flower"})
 _KINDS = re.compile(
     r"\b(beetle|insect|bird|fish|frog|butterfly|spider|plant|flower|mammal|creature|animal|species|tree)\b",
     re.I,
@@ -314,13 +337,14 @@ _KINDS = re.compile(
 def invention(request: str, vary: Variation, sentences: int = 2) -> str:
     kinds = [k.lower() for k in _KINDS.findall(request) if k.lower() not in ("species", "creature")]
     kind = kinds[0] if kinds else "creature"
+    covering, home = _BODIES.get(kind, ("shell", "the leaf litter of humid mountain forests"))
     genus = vary.first(_GENERA)
     epithet = vary.pick(_EPITHETS)
     common = vary.pick(_COMMON)
     lines = [
-        f"*{genus} {epithet}*, the {common} {kind}, lives in the leaf litter of humid mountain forests.",
-        f"It is about {vary.rng.randint(4, 30)} millimetres long, with a {common}-coloured shell that "
-        "catches the light at dusk.",
+        f"*{genus} {epithet}*, the {common} {kind}, lives in {home}.",
+        f"It is about {vary.rng.randint(4, 30)} {'centimetres' if kind in _LARGE else 'millimetres'} long, "
+        f"with {common}-coloured {covering} that catch the light at dusk.",
         "It feeds on fallen fruit and is most active after rain.",
         "Locals say its soft clicking can be heard on still nights.",
     ]

@@ -124,5 +124,5 @@ def _short_text(source: str, vary: Variation) -> str:
     if not words:
         return vary.first(["There is nothing to summarise yet.", "The text is empty.", "No text was given."])
     keep = max(1, len(words) * 2 // 3)
-    body = " ".join(words[:keep]).rstrip(".,;:!?")
+    body = " ".join(words[:keep]).strip("\"'“”‘’").rstrip(".,;:!?")
     return vary.first([f"{body}.", f"In short: {body}.", f"Gist: {body}."])

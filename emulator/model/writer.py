@@ -60,7 +60,8 @@ _COUNTED = re.compile(
     re.I,
 )
 _LIST = re.compile(
-    r"^\s*(?:please\s+)?(list|enumerate|name)\b|\b(tips|ideas|ways to|reasons|suggestions)\b", re.I
+    r"^\s*(?:please\s+)?(list|enumerate|name)\b|\b(tips|ideas|ways to|reasons|suggestions|advice|recommendations)\b",
+    re.I,
 )
 _JOKE = re.compile(r"\b(joke|pun|something funny)\b", re.I)
 _PIECE = re.compile(
@@ -138,7 +139,7 @@ def classify(system: str, user: str) -> Request:
     piece = _PIECE.search(head)
     if piece:
         return Request("piece:" + piece.group(1).lower().replace("e-mail", "email"), sentences)
-    if _LIST.search(head) and not stripped.endswith("?"):
+    if _LIST.search(head) and not re.match(r"^\s*(how|why|who|when|where)\b", head, re.I):
         return Request("list", 4)
     if answers.arithmetic_answer(head, Variation(0, _NO_RNG)) is not None:
         return Request("arithmetic")
