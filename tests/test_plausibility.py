@@ -119,6 +119,13 @@ CASES: list[Case] = [
     Case("question", "Who is Ada Lovelace?", ("Ada Lovelace",)),
     Case("question", "Should I learn Python or JavaScript first?"),
     Case("question", "How do I change a flat tyre?", ("change a flat tyre",)),
+    # explanations: what the thing is, named as written
+    Case("explanation", "Tell me about the James Webb Space Telescope.", ("James Webb Space Telescope",)),
+    Case("explanation", "Explain recursion.", ("ecursion",)),
+    Case("explanation", "Describe machine learning in two sentences.", ("achine learning",), count=2),
+    Case("explanation", "Explain how vaccines work.", ("accines work",)),
+    Case("explanation", "Tell me about Lisbon.", ("Lisbon",)),
+    Case("explanation", "Describe the water cycle in one sentence.", ("water cycle",), count=1),
     # arithmetic: exact
     Case("arithmetic", "What is 17 times 23?", ("391",)),
     Case("arithmetic", "What is 144 divided by 12?", ("12",)),
@@ -355,6 +362,10 @@ def _check_kind(case: Case, answer: str) -> None:
     for expected in case.expect:
         assert expected in answer, (case.prompt, answer)
     lowered = answer.lower()
+    if case.kind == "explanation":
+        assert not any(p in lowered for p in TEMPLATE_PHRASES), answer
+        if case.count:
+            assert _sentence_count(answer) == case.count, answer
     if case.kind in ("factual", "question", "arithmetic"):
         assert not any(p in lowered for p in TEMPLATE_PHRASES), answer
         assert answer.strip()[-1] in ".!?:)" or answer.strip()[-1].isalnum(), answer

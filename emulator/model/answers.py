@@ -340,6 +340,23 @@ def _definition(match: re.Match[str] | _What, vary: Variation) -> str:
         kind = plural + ("es" if plural.endswith("s") else "s") if not kind.startswith("a field") else kind
         clause = clause.replace("describes", "describe").replace("affects", "affect")
     shown = wording.capitalised(subject)
+    known = facts.DEFINITIONS.get(subject.lower()) or facts.DEFINITIONS.get(bare.lower())
+    singular = (
+        facts.DEFINITIONS.get(bare.lower()[:-1]) if verb == "are" and bare.lower().endswith("s") else None
+    )
+    if singular:
+        return vary.first(
+            [f"{shown}: each is {singular}.", f"Each of {subject} is {singular}.", f"{shown}: {singular}."]
+        )
+    if known:
+        return vary.first(
+            [
+                f"{shown} {verb} {known}.",
+                f"In short, {subject} {verb} {known}.",
+                f"Put simply, {subject} {verb} {known}.",
+                f"{shown}: {known}.",
+            ]
+        )
     extra = vary.pick(
         [
             "",
@@ -406,7 +423,28 @@ def _statement(core: str, vary: Variation) -> str:
     )
 
 
+def _how_works(match: re.Match[str], vary: Variation) -> str:
+    subject = wording.swap_person(match.group(1).strip())
+    verb = (
+        "work" if match.group(0).lower().startswith("how do ") or subject.lower().endswith("s") else "works"
+    )
+    shown = wording.capitalised(subject)
+    known = facts.DEFINITIONS.get(subject.lower())
+    detail = f" In short, {subject} is {known}." if known else ""
+    return vary.first(
+        [
+            f"{shown} {verb} in a few stages: an input starts the process, each stage changes it a little, and "
+            f"the result feeds back to keep things in balance.{detail}",
+            f"{shown} {verb} by breaking one job into small steps that each do one thing, then combining "
+            f"their results.{detail}",
+            f"At heart, {subject} {verb} through a simple cycle: take something in, transform it, pass it on."
+            f"{detail}",
+        ]
+    )
+
+
 _BY_WORD = [
+    (re.compile(r"^how (?:does|do|did)?\s*(.+?)\s+works?$", re.I), _how_works),
     (re.compile(r"^who\s+(\w+)\s+(.+)$", re.I), _who),
     (re.compile(r"^(?:when|what year)\s+(was|were|did|is|does|do|will)\s+(.+)$", re.I), _when),
     (re.compile(r"^where\s+(is|are|was|were|did|does|do|can)\s+(.+)$", re.I), _where),

@@ -169,6 +169,50 @@ MAKERS = {
     "television": ("John Logie Baird", "demonstrated", "1926"),
 }
 
+# What common terms mean: the core of a definition, completed as "X is <definition>."
+DEFINITIONS = {
+    "photosynthesis": "the process by which plants, algae and some bacteria use sunlight, water and carbon "
+    "dioxide to make sugar, releasing oxygen",
+    "gravity": "the force by which masses attract one another; it keeps planets in orbit and gives objects weight",
+    "dna": "the molecule that carries the genetic instructions of living things, shaped as a double helix",
+    "machine learning": "a branch of artificial intelligence in which programs learn patterns from data instead "
+    "of following hand-written rules",
+    "artificial intelligence": "the field of building computer systems that perform tasks normally needing human "
+    "intelligence, such as understanding language or recognising images",
+    "blockchain": "a shared ledger made of linked blocks of records, copied across many computers so no single "
+    "party can quietly change it",
+    "inflation": "the rate at which prices rise over time, reducing what a unit of money can buy",
+    "democracy": "a system of government in which citizens choose their leaders and laws through free elections",
+    "a black hole": "a region of space where gravity is so strong that nothing, not even light, can escape",
+    "black hole": "a region of space where gravity is so strong that nothing, not even light, can escape",
+    "an api": "a defined way for one program to request data or actions from another",
+    "api": "a defined way for one program to request data or actions from another",
+    "climate change": "the long-term shift in global temperatures and weather patterns, driven mainly by "
+    "greenhouse gases from burning fossil fuels",
+    "evolution": "the change in the inherited traits of populations over generations, driven largely by "
+    "natural selection",
+    "osmosis": "the movement of water through a semi-permeable membrane from a weaker solution to a stronger one",
+    "an atom": "the smallest unit of a chemical element, made of a nucleus of protons and neutrons surrounded "
+    "by electrons",
+    "atom": "the smallest unit of a chemical element, made of a nucleus of protons and neutrons surrounded "
+    "by electrons",
+    "recursion": "a technique in which a function solves a problem by calling itself on smaller parts of it",
+    "the internet": "a global network of computer networks that exchange data using shared protocols",
+    "cloud computing": "renting computing power, storage and software over the internet instead of running "
+    "your own servers",
+    "a neural network": "a model made of layers of connected units whose weights are adjusted from data so it "
+    "can recognise patterns",
+    "neural network": "a model made of layers of connected units whose weights are adjusted from data so it "
+    "can recognise patterns",
+    "quantum computing": "computing that uses qubits, which can hold combinations of states, to solve certain "
+    "problems much faster than ordinary computers",
+    "the james webb space telescope": "an infrared space observatory launched in 2021 that studies the earliest "
+    "galaxies, star formation and the atmospheres of exoplanets",
+    "entropy": "a measure of disorder in a system; in an isolated system it never decreases",
+    "a prime number": "a whole number greater than 1 whose only divisors are 1 and itself",
+    "prime number": "a whole number greater than 1 whose only divisors are 1 and itself",
+}
+
 # Where well-known places are, and when they were built or made.
 LANDMARKS = {
     "machu picchu": ("the Andes of southern Peru, above the Urubamba valley", "the 15th century"),

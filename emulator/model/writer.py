@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.model import answers, extract, forms, summary, text, wording
+from emulator.model import answers, extract, facts, forms, summary, text, wording
 from emulator.model.memo import Memo
 from emulator.model.variation import Variation
 
@@ -250,15 +250,34 @@ def _limit_sentences(reply: str, count: int | None) -> str:
     return " ".join(parts[:count])
 
 
+_HOW_TOLD = re.compile(
+    r"\s+(?:in (?:\w+|a single|one) sentences?|in (?:simple|plain|a few) (?:terms|words)|briefly|simply|"
+    r"in detail|for (?:a|an) \w+(?: \w+)?)$",
+    re.I,
+)
+
+
 def explanation(subject: str, vary: Variation, sentences: int | None) -> str:
-    subject = wording.swap_person(subject.strip().rstrip(".?!"))
+    subject = wording.swap_person(_HOW_TOLD.sub("", subject.strip().rstrip(".?!")))
     how = re.match(r"^(how|why)\s+(.+)$", subject, re.I)
     if how:
         reply = answers.answer(subject + "?", vary)
         return _limit_sentences(reply, sentences)
     shown = wording.capitalised(subject)
-    lines = [
+    place = _place(subject, vary)
+    if place:
+        return " ".join(place[: sentences or 2])
+    known = facts.DEFINITIONS.get(subject.lower())
+    lead = (
         vary.first(
+            [f"{shown} is {known}.", f"In short, {subject} is {known}.", f"Put simply, {subject} is {known}."]
+        )
+        if known
+        else None
+    )
+    lines = [
+        lead
+        or vary.first(
             [
                 f"{shown} is best known for what it makes possible: it turns a hard problem into a series of "
                 "manageable steps.",
@@ -280,7 +299,62 @@ def explanation(subject: str, vary: Variation, sentences: int | None) -> str:
             ]
         ),
     ]
-    return " ".join(lines[: sentences or 3])
+    return " ".join(lines[: sentences or (1 if known else 3)])
+
+
+_CAPITAL_OF = {city.lower(): country.title() for country, city in facts.CAPITALS.items() if len(country) > 3}
+
+
+def _place(subject: str, vary: Variation) -> list[str] | None:
+    """Sentences about a city or country the prompt names, or None when the subject is not one."""
+    lowered = subject.lower()
+    if lowered in facts.CAPITALS and subject[:1].isupper():
+        return [
+            vary.first(
+                [
+                    f"{subject} is a country whose capital is {facts.CAPITALS[lowered]}.",
+                    f"{subject}'s capital is {facts.CAPITALS[lowered]}, its largest centre of government.",
+                    f"{subject} is a country best known for its landscapes, food and history.",
+                ]
+            ),
+            vary.pick(
+                [
+                    "Its cities mix old quarters with modern neighbourhoods.",
+                    "Visitors usually start in the capital and then travel out to the regions.",
+                ]
+            ),
+        ]
+    if lowered in _CAPITAL_OF:
+        country = _CAPITAL_OF[lowered]
+        return [
+            vary.first(
+                [
+                    f"{subject} is the capital of {country}.",
+                    f"{subject}, the capital of {country}, is its political and cultural centre.",
+                    f"As the capital of {country}, {subject} is its largest hub for government and culture.",
+                ]
+            ),
+            vary.pick(
+                [
+                    "It is known for its historic centre, its museums and its food.",
+                    "Its old town, markets and riverside walks draw visitors all year.",
+                ]
+            ),
+        ]
+    if lowered in extract.KNOWN_PLACES and subject[:1].isupper():
+        return [
+            vary.first(
+                [
+                    f"{subject} is a city known for its history, its neighbourhoods and its food.",
+                    f"{subject} is a lively place with a long history.",
+                    f"{subject} draws visitors for its architecture, culture and food.",
+                ]
+            ),
+            vary.pick(
+                ["Its centre is easy to explore on foot.", "It has a busy cultural calendar all year."]
+            ),
+        ]
+    return None
 
 
 def statement(user: str, vary: Variation) -> str:
