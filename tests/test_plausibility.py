@@ -487,3 +487,19 @@ def test_every_kind_through_the_sdk(emulator: Any) -> None:
                 model=MODEL, messages=_messages(case, True), seed=12, **extra
             )
             assert twelve.choices[0].message.content != contents[0]
+
+
+def test_a_follow_up_question_asks_the_earlier_question_again(emulator: Any) -> None:
+    sdk = client(emulator, "azure")
+    messages = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": "What is the capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+        {"role": "user", "content": "What about Spain?"},
+    ]
+    answers = [
+        c.message.content or ""
+        for c in sdk.chat.completions.create(model=MODEL, messages=messages, n=3).choices
+    ]
+    assert all("Madrid" in a and "Spain" in a for a in answers[:3] if "It's" not in a), answers
+    assert all("Madrid" in a for a in answers) and len(set(answers)) == 3

@@ -185,7 +185,29 @@ def request_of(system: str, user: str) -> Request:
     return _KINDS.get((system[:_READ], user[:_READ], len(user)), classify, system, user)
 
 
+_FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(.{1,60}?)\s*\?*\s*$", re.I)
+_LAST_NAME_IN = re.compile(r"(?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*)*(?=[^A-Z]*$)")
+
+
+def _follow_up(user: str, context: str) -> str | None:
+    """ "What about Spain?" after "What is the capital of France?": the earlier question, about Spain."""
+    match = _FOLLOW_UP.match(user)
+    if not match or not context:
+        return None
+    earlier = [q for q in re.findall(r"[^.!?]*\?", context[-600:]) if q.strip()]
+    if not earlier:
+        return None
+    question = earlier[-1].strip()
+    named = _LAST_NAME_IN.search(question)
+    if not named or named.start() == 0:
+        return None
+    return question[: named.start()] + match.group(1) + question[named.end() :]
+
+
 def write(system: str, user: str, context: str, vary: Variation) -> str:
+    again = _follow_up(user, context)
+    if again is not None:
+        user = again
     asked = request_of(system, user)
     kind = asked.kind
     if kind == "greeting":
