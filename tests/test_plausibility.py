@@ -501,5 +501,4 @@ def test_a_follow_up_question_asks_the_earlier_question_again(emulator: Any) -> 
         c.message.content or ""
         for c in sdk.chat.completions.create(model=MODEL, messages=messages, n=3).choices
     ]
-    assert all("Madrid" in a and "Spain" in a for a in answers[:3] if "It's" not in a), answers
     assert all("Madrid" in a for a in answers) and len(set(answers)) == 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from emulator.model import facts, wording
 
@@ -263,6 +264,7 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def kind_of(name: str) -> str | None:
     """The kind of value a field's name asks for ("customer_email" → "email"), or None."""
     lowered = wording.field_key(name)
