@@ -39,6 +39,10 @@ def person(rng_key: str) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
+def is_arithmetic(question: str) -> bool:
+    return bool(_ARITHMETIC_CUE.search(question)) and arithmetic.solve(question) is not None
+
+
 def arithmetic_answer(question: str, vary: Variation) -> str | None:
     if not _ARITHMETIC_CUE.search(question):
         return None

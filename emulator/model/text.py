@@ -191,7 +191,6 @@ class Fragment:
     words: tuple[str, ...]  # its words, lowercased
     content: tuple[str, ...]  # those that are not stopwords
     terms: tuple[str, ...]  # those of them longer than two letters: key-term candidates
-    phrase: str | None  # its leading noun phrase ("Random Forests"); None when all its words are stopwords
 
 
 def _read(raw: str) -> Fragment:
@@ -205,7 +204,6 @@ def _read(raw: str) -> Fragment:
         words,
         content,
         tuple(w for w in content if len(w) > 2),
-        _leading_phrase(found),
     )
 
 
@@ -240,17 +238,3 @@ def rank_sentences(items: list[Fragment], fragments: list[Fragment]) -> list[int
         return sum(map(weights.__getitem__, words)) / (len(words) ** 0.5 or 1) + (0.5 if index == 0 else 0)
 
     return sorted(range(len(items)), key=lambda i: (-score(i), i))
-
-
-def _leading_phrase(words: list[str]) -> str | None:
-    """The first two words after any leading stopwords, stopping at a stopword ("Random Forests",
-    "Common techniques")."""
-    at = 0
-    while at < len(words) and words[at].lower() in STOPWORDS:
-        at += 1
-    phrase: list[str] = []
-    for word in words[at : at + 2]:
-        if word.lower() in STOPWORDS:
-            break
-        phrase.append(word)
-    return " ".join(phrase) if phrase else None

@@ -141,7 +141,7 @@ def classify(system: str, user: str) -> Request:
         return Request("piece:" + piece.group(1).lower().replace("e-mail", "email"), sentences)
     if _LIST.search(head) and not re.match(r"^\s*(how|why|who|when|where)\b", head, re.I):
         return Request("list", 4)
-    if answers.arithmetic_answer(head, Variation(0, _NO_RNG)) is not None:
+    if answers.is_arithmetic(head):
         return Request("arithmetic")
     explain = _EXPLAIN.match(head)
     if explain:
@@ -151,14 +151,6 @@ def classify(system: str, user: str) -> Request:
     if len(stripped.split(maxsplit=60)) > 60:
         return Request("summary", sentences, stripped)
     return Request("statement", sentences)
-
-
-class _NoRandom:
-    def choice(self, options: Any) -> Any:
-        return options[0]
-
-
-_NO_RNG: Any = _NoRandom()
 
 
 def _poem_lines(form: str, head: str) -> int:
