@@ -30,9 +30,9 @@ def _line_syllables(line: str) -> int:
 _FIVE = (
     "{t} at first light",
     "soft {t} returning",
-    "quiet {t} falls",
+    "the hush of {t}",
     "{t} in the dusk",
-    "the old {t} waits",
+    "{t} before dawn",
     "still {t} again",
 )
 _SEVEN = (
@@ -58,7 +58,7 @@ def _fit(template: str, topic: str, target: int) -> str:
     words = line.split()
     # Trim filler words until the line is near its count; a topic longer than the line stays whole.
     while _line_syllables(" ".join(words)) > target and len(words) > len(topic.split()) + 1:
-        for filler in ("soft", "quiet", "still", "old", "the", "slow", "small", "every", "and"):
+        for filler in ("soft", "still", "the", "slow", "small", "every", "and"):
             if filler in words[:-1]:
                 words.remove(filler)
                 break
@@ -69,7 +69,9 @@ def _fit(template: str, topic: str, target: int) -> str:
 
 def haiku(topic: str, vary: Variation) -> str:
     subject = topic or "rain"
-    first = _fit(vary.first(_FIVE), subject, 5)
+    # The opening lines nearest five syllables with this topic, one of the best three by the choice.
+    fitted = sorted((_fit(t, subject, 5) for t in _FIVE), key=lambda line: abs(_line_syllables(line) - 5))
+    first = vary.first(fitted[:3])
     return "\n".join([wording.capitalised(first), vary.second(_SEVEN), vary.pick(_FIVE_END)])
 
 
