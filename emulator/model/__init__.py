@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from emulator import jsontext
-from emulator.model import logprobs, safety, structured, text, tokens, tools
+from emulator.model import logprobs, safety, structured, tokens, tools, writer
 from emulator.model.memo import Memo
 from emulator.model.scripts import Reply
 from emulator.model.tools import ToolCall
+from emulator.model.variation import Variation
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,23 @@ def _rng(digest: bytes, index: int) -> random.Random:
     return random.Random(digest + index.to_bytes(4, "big"))
 
 
-def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, index: int) -> Answer:
-    """The deterministic model's answer for one choice."""
+def lead_base(
+    messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape, digest: bytes
+) -> int:
+    """Where a request's choices start (see `variation`): the request's hash without its seed, plus the
+    seed, so that seeds next to each other lead with different options."""
+    if sampling.seed is not None:
+        digest = request_digest(messages, model, replace(sampling, seed=None), shape)
+    return int.from_bytes(digest[:8], "big") + (sampling.seed or 0)
+
+
+def compose(
+    messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, index: int, lead: int | None = None
+) -> Answer:
+    """The deterministic model's answer for one choice; `lead` from `lead_base` (the digest's when None)."""
     talk = Conversation.of(messages)
     rng = _rng(digest, index)
+    vary = Variation((int.from_bytes(digest[:8], "big") if lead is None else lead) + index, rng)
     picked = tools.chosen(messages, shape.tools, shape.tool_choice, shape.parallel_tool_calls, talk.last_user)
     if picked:
         vocab = structured.vocabulary(talk.last_user or talk.system)
@@ -167,12 +181,12 @@ def compose(messages: Sequence[dict[str, Any]], shape: Shape, digest: bytes, ind
         return Answer(jsontext.compact(structured.instance(schema, vocab, rng)))
     if tools.ends_with_results(messages):
         reply = tools.answer_from_results(messages, talk.last_user, rng)
+        if kind == "json_object":
+            reply = jsontext.compact({"answer": reply})
+    elif kind == "json_object":
+        reply = jsontext.compact(writer.json_object(talk.system, talk.last_user, talk.context, vary))
     else:
-        reply = text.write(talk.system, talk.last_user, talk.context, rng)
-    if kind == "json_object":
-        reply = jsontext.compact(
-            {"answer": reply, "keywords": text.key_terms(talk.last_user or talk.system, 5)}
-        )
+        reply = writer.write(talk.system, talk.last_user, talk.context, vary)
     filtered = safety.answer_category(messages)
     return Answer(safety.cut(reply), filtered=filtered) if filtered else Answer(reply)
 
@@ -267,8 +281,9 @@ def generate(
 def _answer(
     messages: Sequence[dict[str, Any]], model: str, sampling: Sampling, shape: Shape, digest: bytes
 ) -> Generation:
+    lead = lead_base(messages, model, sampling, shape, digest)
     choices = [
-        finish(compose(messages, shape, digest, index), index, model, sampling, shape, digest)
+        finish(compose(messages, shape, digest, index, lead), index, model, sampling, shape, digest)
         for index in range(sampling.n)
     ]
     return Generation(choices, prompt_tokens(messages, model, shape), digest)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from emulator.model import text
+from emulator.model import extract, text
 
 try:  # the regex parser moved in Python 3.11
     sre_parse: Any = importlib.import_module("re._parser")
@@ -60,6 +60,14 @@ class Vocabulary:
                 found.append(" ".join(words))
         self.phrases = found
         self.sentences = text.sentences(self.source)
+
+    @cached_property
+    def found(self) -> extract.Found:
+        """The prompt's values (names, places, e-mail addresses, ages, dates...), for fields to take."""
+        return extract.read(self.source)
+
+    def value_for(self, name: str) -> str | int | None:
+        return extract.value_for(name, self.found) if name else None
 
     @cached_property
     def title_terms(self) -> list[str]:
@@ -113,7 +121,7 @@ class Generator:
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
-            return self.rng.choice(schema["enum"])
+            return self._enum(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if isinstance(schema.get(key), list) and schema[key]:
                 return self.value(self._pick_branch(schema[key], depth), name, depth)
@@ -264,8 +272,34 @@ class Generator:
             )
         return lo, hi
 
+    def _enum(self, options: list[Any]) -> Any:
+        """The option the prompt mentions, if one is; else one chosen by the request's hash."""
+        lowered = self.vocab.source.lower()
+        for option in options:
+            if (
+                isinstance(option, str)
+                and len(option) > 1
+                and re.search(rf"\b{re.escape(option.lower())}\b", lowered)
+            ):
+                return option
+        return self.rng.choice(options)
+
+    def _from_prompt(self, name: str, lo: float, hi: float, integer: bool) -> float | None:
+        """The prompt's number for this field (the age for `age`), when it lies within the bounds."""
+        found = self.vocab.value_for(name)
+        try:
+            number = float(found) if found is not None and not isinstance(found, bool) else None
+        except ValueError:
+            return None
+        if number is None or not lo <= number <= hi or (integer and not number.is_integer()):
+            return None
+        return number
+
     def _integer(self, schema: dict[str, Any], name: str) -> int:
         lo, hi = self._range(schema, name, integer=True)
+        from_prompt = self._from_prompt(name, *self._bounds(schema, True), integer=True)
+        if from_prompt is not None and not schema.get("multipleOf"):
+            return int(from_prompt)
         step = schema.get("multipleOf")
         if isinstance(step, int) and step > 0:
             return int(self._multiple(lo, hi, step, name))
@@ -273,6 +307,9 @@ class Generator:
 
     def _number(self, schema: dict[str, Any], name: str) -> float:
         lo, hi = self._range(schema, name, integer=False)
+        from_prompt = self._from_prompt(name, *self._bounds(schema, False), integer=False)
+        if from_prompt is not None and not schema.get("multipleOf"):
+            return from_prompt
         value = min(max(round(self.rng.uniform(lo, hi), 2), lo), hi)
         step = schema.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0:
@@ -289,7 +326,10 @@ class Generator:
     def _string(self, schema: dict[str, Any], name: str) -> str:
         fmt = schema.get("format")
         pattern = schema.get("pattern")
-        if isinstance(fmt, str) and fmt in _FORMATS:
+        found = self._prompt_string(name, fmt, pattern)
+        if found is not None:
+            value = found
+        elif isinstance(fmt, str) and fmt in _FORMATS:
             value = _FORMATS[fmt](self)
         elif isinstance(pattern, str):
             value = self._from_pattern(pattern, name)
@@ -317,6 +357,18 @@ class Generator:
         except (re.error, RecursionError, ValueError, TypeError):
             return self._named_string(name)
         return value if re.search(pattern, value) else self._named_string(name)
+
+    def _prompt_string(self, name: str, fmt: Any, pattern: Any) -> str | None:
+        """The prompt's value for this field (the e-mail address for `email`), when it fits the format."""
+        found = self.vocab.value_for(name)
+        if found is None or isinstance(found, bool):
+            return None
+        value = str(found)
+        if isinstance(fmt, str) and fmt in _FORMATS and _FORMAT_KINDS.get(fmt) != extract.kind_of(name):
+            return None
+        if isinstance(pattern, str) and not re.search(pattern, value):
+            return None
+        return value
 
     def _named_string(self, name: str) -> str:
         writer = _string_writer(name)
@@ -443,6 +495,9 @@ _FORMATS: dict[str, Any] = {
     "uuid": lambda g: g.uuid(),
     "regex": lambda g: f"^{g.word()}$",
 }
+
+# Formats a prompt's value may fill, by the kind of value `extract` finds for the field's name.
+_FORMAT_KINDS = {"email": "email", "idn-email": "email", "date": "date", "uri": "url", "url": "url"}
 
 _STRING_HINTS: list[tuple[tuple[str, ...], Any]] = [
     (("email",), _FORMATS["email"]),
