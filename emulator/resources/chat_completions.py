@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
-from emulator import jsontext, versions
+from emulator import jsontext, token_limits, versions
 from emulator.chat import Completion
 from emulator.deployments import Deployment
 from emulator.errors import (
@@ -20,7 +20,7 @@ from emulator.errors import (
     UnrecognizedArgument,
 )
 from emulator.flavours import Family, Flavour
-from emulator.model import Sampling, Shape, canonical_json, derived_int
+from emulator.model import Sampling, Shape, canonical_json, derived_int, tokens
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.model.tools import legacy_functions
@@ -64,7 +64,8 @@ async def resolve_deployment(call: Call, request: ChatCompletionRequest) -> Depl
 
 
 async def create_chat_completion(call: Call) -> Response:
-    request, sent = parse_body(ChatCompletionRequest, await call.body())
+    raw = await call.body()
+    request, sent = parse_body(ChatCompletionRequest, raw)
     if call.flavour is A and not versions.supports("store", call.api_version):
         for name in ("store", "metadata"):
             if name in sent:
@@ -72,18 +73,19 @@ async def create_chat_completion(call: Call) -> Response:
     deployment = await resolve_deployment(call, request)
     runtime = call.runtime
     messages: list[dict[str, Any]] = sent["messages"]
+    shape = model_shape(request, sent)
+    learned = await runtime.learned.of(runtime, deployment.model)
+    tokenizer = learned.base_model if learned else deployment.model_name
     sampling = Sampling(
         seed=request.seed,
         temperature=request.temperature,
         top_p=request.top_p,
         presence_penalty=request.presence_penalty,
         frequency_penalty=request.frequency_penalty,
-        max_tokens=request.token_limit(),
+        max_tokens=answer_budget(request, len(raw), messages, shape, tokenizer, deployment),
         stop=request.stop_sequences(),
         n=request.n or 1,
     )
-    shape = model_shape(request, sent)
-    learned = await runtime.learned.of(runtime, deployment.model)
     generation = respond(
         runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape, learned
     )
@@ -102,6 +104,32 @@ async def create_chat_completion(call: Call) -> Response:
     if request.store:
         await _store(call, completion, messages)
     return json_response(completion.response(call.flavour or O))
+
+
+def answer_budget(
+    request: ChatCompletionRequest,
+    body_bytes: int,
+    messages: list[dict[str, Any]],
+    shape: Shape,
+    tokenizer: str,
+    deployment: Deployment,
+) -> int | None:
+    """The answer's token bound, after the model's limits have refused what they must (a fine-tuned
+    model has its base model's limits)."""
+    requested = request.token_limit()
+    limits = token_limits.model_limits(tokenizer, deployment.model_name, deployment.model)
+    if limits is None:
+        return requested
+    param = "max_completion_tokens" if request.max_completion_tokens is not None else "max_tokens"
+    token_limits.check_output_limit(limits, requested, param)
+    if not token_limits.may_overflow(limits, body_bytes, requested):
+        return requested if requested is not None else limits.max_output_tokens
+    return token_limits.chat_answer_budget(
+        limits,
+        lambda: tokens.count_messages(messages, tokenizer),
+        lambda: tokens.count_tools(shape.tools, tokenizer),
+        requested,
+    )
 
 
 def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tuple[Any, ...]:
