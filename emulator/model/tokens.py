@@ -77,12 +77,17 @@ def encode(text: str, model: str) -> list[int]:
 _TEXT_COUNTS: Memo[int] = Memo(4096)
 _SENTENCE_COUNTS: Memo[int] = Memo(16384)
 _SHORT = 64  # shorter text is counted whole: a lookup would save little
+# Longer text is counted but not kept: the memos hold their keys, and a few large prompts kept whole
+# would hold the process's memory long after their requests.
+_LONGEST_KEPT = 16_384
 
 
 def count(text: str, model: str) -> int:
     if len(text) < _SHORT:
         return len(encode(text, model)) if text else 0
     enc = for_model(model)
+    if len(text) > _LONGEST_KEPT:
+        return _count_by_sentence(enc, text)
     return _TEXT_COUNTS.get((enc.name, text), _count_by_sentence, enc, text)
 
 
@@ -92,7 +97,15 @@ def _count_by_sentence(enc: tiktoken.Encoding, text: str) -> int:
     name, total = enc.name, 0
     for index, part in enumerate(parts):
         first, final = index == 0, index == last
-        total += _SENTENCE_COUNTS.get((name, part, first, final), _count_sentence, enc, part, first, final)
+        total += _SENTENCE_COUNTS.get(
+            (name, part, first, final),
+            _count_sentence,
+            enc,
+            part,
+            first,
+            final,
+            keep=len(part) <= _LONGEST_KEPT,
+        )
     return total
 
 
