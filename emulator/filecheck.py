@@ -120,7 +120,7 @@ def check_lines(lines: Any) -> FileCheck:
             return FileCheck(examples, tokens, f"Line {number}: not valid JSON ({exc.msg}).", number)
         except RecursionError:
             example = _TOO_DEEP
-        if example is _TOO_DEEP or jsontext.too_deep(text, example):
+        if example is _TOO_DEEP or jsontext.too_deep(raw, example):
             return FileCheck(
                 examples,
                 tokens,

@@ -67,14 +67,10 @@ def read_exactly(raw: bytes) -> Any:
 MAX_DEPTH = 64
 
 
-def too_deep(raw: bytes | str, value: Any, limit: int = MAX_DEPTH) -> bool:
+def too_deep(raw: bytes, value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether `value`, read from the JSON text `raw`, nests deeper than `limit`. Text with no more
     brackets than the limit cannot, and is answered by two counts rather than a walk."""
-    if isinstance(raw, str):
-        brackets = raw.count("[") + raw.count("{")
-    else:
-        brackets = raw.count(b"[") + raw.count(b"{")
-    return brackets > limit and depth_exceeds(value, limit)
+    return raw.count(b"[") + raw.count(b"{") > limit and depth_exceeds(value, limit)
 
 
 def depth_exceeds(value: Any, limit: int) -> bool:

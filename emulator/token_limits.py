@@ -54,7 +54,10 @@ def may_overflow(model: BaseModel, body_bytes: int, requested: int | None) -> bo
 
 
 def chat_answer_budget(
-    model: BaseModel, count_messages: Callable[[], int], count_functions: Callable[[], int], requested: int | None
+    model: BaseModel,
+    count_messages: Callable[[], int],
+    count_functions: Callable[[], int],
+    requested: int | None,
 ) -> int | None:
     """The tokens the answer may use, or the service's 400 when the prompt does not fit."""
     messages = count_messages()
@@ -70,7 +73,9 @@ def chat_answer_budget(
                     "the functions). Please reduce the length of the messages or functions."
                 )
             else:
-                detail = f"your messages resulted in {prompt} tokens. Please reduce the length of the messages."
+                detail = (
+                    f"your messages resulted in {prompt} tokens. Please reduce the length of the messages."
+                )
             raise InvalidRequest(head + detail, param="messages", code=CONTEXT_LENGTH_EXCEEDED)
         room = window - prompt
         ceiling = model.max_output_tokens

@@ -53,13 +53,16 @@ def refused(call: Any) -> Any:
 # --- the body-size limit ---------------------------------------------------------------------------
 
 
-def test_the_default_body_limit_is_16_mib() -> None:
+def test_the_default_body_limit_is_16_mib_and_the_environment_sets_another() -> None:
     assert DEFAULT_MAX_REQUEST_BYTES == Settings().max_request_bytes == 16 * 1024**2
+    assert Settings.from_env({"AOAI_EMULATOR_MAX_REQUEST_BYTES": "1234"}).max_request_bytes == 1234
 
 
 @pytest.mark.settings(max_request_bytes=SMALL)
 @pytest.mark.parametrize("surface", SURFACES)
-def test_a_body_over_the_limit_is_413_in_the_surface_envelope(inprocess: InProcessEmulator, surface: str) -> None:
+def test_a_body_over_the_limit_is_413_in_the_surface_envelope(
+    inprocess: InProcessEmulator, surface: str
+) -> None:
     with inprocess.http_client() as http:
         response = http.post(
             create_path(surface),
@@ -90,7 +93,9 @@ def test_a_body_over_the_limit_on_an_azure_authoring_route_is_413_in_its_envelop
 
 @pytest.mark.settings(max_request_bytes=SMALL)
 @pytest.mark.parametrize("surface", SURFACES)
-def test_the_sdk_sees_a_413_and_a_body_at_the_limit_still_works(inprocess: InProcessEmulator, surface: str) -> None:
+def test_the_sdk_sees_a_413_and_a_body_at_the_limit_still_works(
+    inprocess: InProcessEmulator, surface: str
+) -> None:
     sdk = client(inprocess, surface)
     with pytest.raises(openai.APIStatusError) as caught:
         sdk.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "x" * SMALL}])
@@ -123,7 +128,10 @@ def run_asgi(emulator: InProcessEmulator, chunks: Iterator[bytes], declared: int
         if message["type"] == "http.response.start":
             status = message["status"]
 
-    raw_headers = [(b"authorization", f"Bearer {emulator.key}".encode()), (b"content-type", b"application/json")]
+    raw_headers = [
+        (b"authorization", f"Bearer {emulator.key}".encode()),
+        (b"content-type", b"application/json"),
+    ]
     if declared is not None:
         raw_headers.append((b"content-length", str(declared).encode()))
     scope = {
@@ -164,7 +172,9 @@ def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(inprocess: InP
 
 
 @pytest.mark.settings(max_request_bytes=SMALL)
-def test_a_body_longer_than_its_declared_length_is_counted_as_it_arrives(inprocess: InProcessEmulator) -> None:
+def test_a_body_longer_than_its_declared_length_is_counted_as_it_arrives(
+    inprocess: InProcessEmulator,
+) -> None:
     status, read = run_asgi(inprocess, endless(b" " * 1024), declared=100)
     assert status == 413 and read == SMALL // 1024 + 1
 
@@ -255,7 +265,9 @@ def test_json_nested_past_64_levels_is_400_on_every_route(emulator: Any, method:
     auth = {"api-key": emulator.key, "authorization": f"Bearer {emulator.key}"}
     with emulator.http_client() as http:
         answers = [
-            http.request(method, path, headers={**auth, "content-type": "application/json"}, content=nested(depth))
+            http.request(
+                method, path, headers={**auth, "content-type": "application/json"}, content=nested(depth)
+            )
             for depth in (65, 5_000, 200_000)
         ]
     for response in answers:
@@ -283,7 +295,9 @@ def test_json_64_levels_deep_is_read(emulator: Any) -> None:
 def deep_training_file(depth: int) -> bytes:
     extra = "[" * (depth - 3) + "]" * (depth - 3)
     deep = (
-        '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello","x":' + extra + "}]}\n"
+        '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello","x":'
+        + extra
+        + "}]}\n"
     )
     return chat_lines(1) + deep.encode()
 
@@ -291,7 +305,9 @@ def deep_training_file(depth: int) -> bytes:
 @pytest.mark.parametrize("depth", [65, 100_000])
 def test_a_fine_tuning_file_with_a_line_nested_too_deep_is_refused(emulator: Any, depth: int) -> None:
     sdk = emulator.openai_client()
-    error = refused(lambda: sdk.files.create(file=("train.jsonl", deep_training_file(depth)), purpose="fine-tune"))
+    error = refused(
+        lambda: sdk.files.create(file=("train.jsonl", deep_training_file(depth)), purpose="fine-tune")
+    )
     assert error.param == "file" and "Line 2" in error.message and "more than 64 levels deep" in error.message
 
     azure = jobs_client(emulator, "azure")
@@ -373,7 +389,9 @@ def test_max_tokens_over_the_models_ceiling_is_refused(emulator: Any, surface: s
         f"whereas you provided {huge}."
     )
     over = refused(
-        lambda: sdk.chat.completions.create(model=MODEL, messages=HELLO, max_completion_tokens=GPT4O_CEILING + 1)
+        lambda: sdk.chat.completions.create(
+            model=MODEL, messages=HELLO, max_completion_tokens=GPT4O_CEILING + 1
+        )
     )
     assert over.param == "max_completion_tokens" and f"at most {GPT4O_CEILING} " in over.body["message"]
     at = sdk.chat.completions.create(model=MODEL, messages=HELLO, max_completion_tokens=GPT4O_CEILING)
@@ -385,7 +403,9 @@ def test_each_model_family_has_its_own_ceiling(emulator: Any) -> None:
     assert sdk.chat.completions.create(model="gpt-4.1", messages=HELLO, max_tokens=32_768).choices
     error = refused(lambda: sdk.chat.completions.create(model="gpt-4.1", messages=HELLO, max_tokens=32_769))
     assert "at most 32768 completion tokens" in error.body["message"]
-    mini = refused(lambda: sdk.chat.completions.create(model="gpt-4o-mini", messages=HELLO, max_tokens=16_385))
+    mini = refused(
+        lambda: sdk.chat.completions.create(model="gpt-4o-mini", messages=HELLO, max_tokens=16_385)
+    )
     assert "at most 16384 completion tokens" in mini.body["message"]
 
 
@@ -424,7 +444,9 @@ def test_a_fine_tuned_model_has_its_base_models_limits(inprocess: InProcessEmula
 
 
 @pytest.mark.parametrize("surface", ["azure", "openai"])
-def test_a_legacy_completion_over_the_window_is_refused_in_that_apis_words(emulator: Any, surface: str) -> None:
+def test_a_legacy_completion_over_the_window_is_refused_in_that_apis_words(
+    emulator: Any, surface: str
+) -> None:
     emulator.create_deployment("gpt3", "davinci")
     prompt = "word " * 2_100
     prompt_tokens = tokens.count(prompt, "davinci")
@@ -495,7 +517,9 @@ def test_legacy_completions_bound_n_and_stop(emulator: Any) -> None:
     sdk = emulator.openai_client()
     many = refused(lambda: sdk.completions.create(model="davinci", prompt="Hi", n=129))
     assert many.param == "n" and "<= 128" in many.body["message"]
-    stops = refused(lambda: sdk.completions.create(model="davinci", prompt="Hi", stop=["a", "b", "c", "d", "e"]))
+    stops = refused(
+        lambda: sdk.completions.create(model="davinci", prompt="Hi", stop=["a", "b", "c", "d", "e"])
+    )
     assert stops.param == "stop"
 
 

@@ -232,7 +232,9 @@ _LONGEST_KEPT = 2048  # a longer stretch is read but not kept: it would pin its 
 def _fragments(text: str) -> list[_Fragment]:
     """The text's stretches in order; their words, joined, are exactly the text's words (a word never
     holds the ".", "!", "?" or newline that ends a stretch)."""
-    return [_FRAGMENTS.get(raw, _read, raw, keep=len(raw) <= _LONGEST_KEPT) for raw in _SENTENCE.findall(text)]
+    return [
+        _FRAGMENTS.get(raw, _read, raw, keep=len(raw) <= _LONGEST_KEPT) for raw in _SENTENCE.findall(text)
+    ]
 
 
 def sentences(text: str) -> list[str]:
