@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect
 from emulator.errors import InvalidRequest
 
 MAX_TEXT_FIELD = 64 * 1024  # a form field other than the file: a purpose, an expiry
+MAX_TEXT_FIELDS = 32  # an upload sends a handful; each kept field holds up to MAX_TEXT_FIELD bytes
 
 
 class Sink(Protocol):
@@ -102,6 +103,12 @@ async def read_form(
     def on_part_end() -> None:
         if state.get("target") == "text":
             form.fields.setdefault(str(state["name"]), text.decode("utf-8", "replace"))
+            if len(form.fields) > MAX_TEXT_FIELDS:
+                raise InvalidRequest(
+                    f"The form has more than {MAX_TEXT_FIELDS} fields; an upload sends 'file', 'purpose' "
+                    "and perhaps 'expires_after'.",
+                    param=str(state["name"]),
+                )
 
     parser = MultipartParser(
         boundary_of(content_type, file_field),
@@ -128,4 +135,9 @@ async def read_form(
         raise InvalidRequest(
             "The client disconnected before the upload was complete; nothing was stored.", param=file_field
         ) from None
+    finally:
+        # A refusal mid-body leaves the stream suspended: closed here, on this loop, not by the collector.
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
     return form

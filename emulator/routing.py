@@ -83,9 +83,11 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise request_too_large(limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    stream = request.stream()
+    async for chunk in stream:
         size += len(chunk)
         if size > limit:
+            await stream.aclose()  # closed now, on this loop, rather than by the collector later
             raise request_too_large(limit)
         chunks.append(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -549,3 +549,16 @@ def test_large_prompts_are_not_kept_after_their_answers() -> None:
             generate([{"role": "user", "content": text}], MODEL_NAME, sampling, shape)
 
     assert retained_after(answer_four_large_prompts) < 1_000_000
+
+
+def test_an_upload_with_more_form_fields_than_an_upload_sends_is_refused(emulator: Any) -> None:
+    fields = {f"field_{n}": "x" * 1000 for n in range(40)}
+    with emulator.http_client() as http:
+        response = http.post(
+            "/v1/files",
+            headers={"authorization": f"Bearer {emulator.key}"},
+            data={"purpose": "fine-tune", **fields},
+            files={"file": ("train.jsonl", chat_lines(1))},
+        )
+    assert response.status_code == 400, response.text
+    assert "more than 32 fields" in response.json()["error"]["message"]
