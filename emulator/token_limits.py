@@ -15,11 +15,19 @@ window needs no counting at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
 
 from emulator.catalog import BaseModel, base_model
 from emulator.errors import InvalidRequest
 
+T = TypeVar("T")
+
 CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+# Counting a prompt this large takes long enough (a second for some 5 MB) to be done off the event loop,
+# so that other requests, health checks among them, are answered meanwhile.
+COUNT_ASIDE_BYTES = 1024 * 1024
 _PROMPT_PER_BODY_BYTE = 3
 _PROMPT_FIXED = 64
 
@@ -32,6 +40,13 @@ def model_limits(*model_ids: str) -> BaseModel | None:
         if found is not None:
             return found
     return None
+
+
+async def counted(body_bytes: int, count: Callable[[], T]) -> T:
+    """`count()`, in a worker thread when the body is large enough for counting to hold up the loop."""
+    if body_bytes > COUNT_ASIDE_BYTES:
+        return await anyio.to_thread.run_sync(count)
+    return count()
 
 
 def check_output_limit(model: BaseModel, requested: int | None, param: str) -> None:

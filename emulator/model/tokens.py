@@ -77,8 +77,8 @@ def encode(text: str, model: str) -> list[int]:
 _TEXT_COUNTS: Memo[int] = Memo(4096)
 _SENTENCE_COUNTS: Memo[int] = Memo(16384)
 _SHORT = 64  # shorter text is counted whole: a lookup would save little
-# Longer text is counted but not kept: the memos hold their keys, and a few large prompts kept whole
-# would hold the process's memory long after their requests.
+# Longer text is not kept: the memos hold their keys, and a few large prompts kept whole would hold
+# the process's memory long after their requests.
 _LONGEST_KEPT = 16_384
 
 
@@ -87,7 +87,10 @@ def count(text: str, model: str) -> int:
         return len(encode(text, model)) if text else 0
     enc = for_model(model)
     if len(text) > _LONGEST_KEPT:
-        return _count_by_sentence(enc, text)
+        # Kept by digest: the request that counted a long prompt for its limits counts it again for
+        # its usage, and the digest costs a hundredth of the count.
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return _TEXT_COUNTS.get((enc.name, digest), _count_by_sentence, enc, text)
     return _TEXT_COUNTS.get((enc.name, text), _count_by_sentence, enc, text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -82,7 +83,7 @@ async def create_chat_completion(call: Call) -> Response:
         top_p=request.top_p,
         presence_penalty=request.presence_penalty,
         frequency_penalty=request.frequency_penalty,
-        max_tokens=answer_budget(request, len(raw), messages, shape, tokenizer, deployment),
+        max_tokens=await answer_budget(request, len(raw), messages, shape, tokenizer, deployment),
         stop=request.stop_sequences(),
         n=request.n or 1,
     )
@@ -106,7 +107,7 @@ async def create_chat_completion(call: Call) -> Response:
     return json_response(completion.response(call.flavour or O))
 
 
-def answer_budget(
+async def answer_budget(
     request: ChatCompletionRequest,
     body_bytes: int,
     messages: list[dict[str, Any]],
@@ -124,12 +125,14 @@ def answer_budget(
     token_limits.check_output_limit(limits, requested, param)
     if not token_limits.may_overflow(limits, body_bytes, requested):
         return requested if requested is not None else limits.max_output_tokens
-    return token_limits.chat_answer_budget(
+    budget = functools.partial(
+        token_limits.chat_answer_budget,
         limits,
         lambda: tokens.count_messages(messages, tokenizer),
         lambda: tokens.count_tools(shape.tools, tokenizer),
         requested,
     )
+    return await token_limits.counted(body_bytes, budget)
 
 
 def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tuple[Any, ...]:

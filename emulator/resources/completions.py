@@ -121,8 +121,12 @@ async def create_completion(call: Call) -> Response:
     requested = sampling.max_tokens or DEFAULT_MAX_TOKENS
     token_limits.check_output_limit(base, requested, "max_tokens")
     if token_limits.may_overflow(base, len(raw), requested):
-        for prompt in prompts:
-            token_limits.check_completion_prompt(base, tokens.count(prompt, base.id), requested)
+
+        def check_prompts() -> None:
+            for prompt in prompts:
+                token_limits.check_completion_prompt(base, tokens.count(prompt, base.id), requested)
+
+        await token_limits.counted(len(raw), check_prompts)
     choices: list[dict[str, Any]] = []
     prompt_tokens = completion_tokens = 0
     for prompt in prompts:
