@@ -562,3 +562,12 @@ def test_an_upload_with_more_form_fields_than_an_upload_sends_is_refused(emulato
         )
     assert response.status_code == 400, response.text
     assert "more than 32 fields" in response.json()["error"]["message"]
+
+
+def test_images_count_toward_the_window_even_in_a_small_body(emulator: Any) -> None:
+    # 85 tokens for each image part: 1,600 of them fill the window from a body of some 35 KB
+    messages = [{"role": "user", "content": [{"type": "image_url"}] * 1_600}]
+    prompt = tokens.count_messages(messages, MODEL_NAME)
+    assert prompt > PROMPT_WINDOW
+    error = refused(lambda: emulator.openai_client().chat.completions.create(model=MODEL, messages=messages))
+    assert error.code == "context_length_exceeded" and f"resulted in {prompt} tokens" in error.body["message"]
