@@ -19,6 +19,7 @@ from emulator.errors import InvalidRequest
 
 MAX_TEXT_FIELD = 64 * 1024  # a form field other than the file: a purpose, an expiry
 MAX_TEXT_FIELDS = 32  # an upload sends a handful; each kept field holds up to MAX_TEXT_FIELD bytes
+MAX_PART_HEADER = 16 * 1024  # a part's header line: a Content-Disposition with a long filename fits
 
 
 class Sink(Protocol):
@@ -65,11 +66,20 @@ async def read_form(
         text.clear()
         state.update(name=None, target=None)
 
+    def bounded_header() -> None:
+        if len(header_field) + len(header_value) > MAX_PART_HEADER:
+            raise InvalidRequest(
+                f"A part header of the multipart/form-data body is longer than {MAX_PART_HEADER} bytes.",
+                param=file_field,
+            )
+
     def on_header_field(data: bytes, start: int, end: int) -> None:
         header_field.extend(data[start:end])
+        bounded_header()
 
     def on_header_value(data: bytes, start: int, end: int) -> None:
         header_value.extend(data[start:end])
+        bounded_header()
 
     def on_header_end() -> None:
         headers[bytes(header_field).lower()] = bytes(header_value)

@@ -18,6 +18,7 @@ import openai
 import pytest
 
 from emulator.model import Sampling, Shape, generate, tokens
+from emulator.resources.files import FORM_ALLOWANCE
 from emulator.settings import DEFAULT_MAX_REQUEST_BYTES, Settings
 from emulator.testing import InProcessEmulator, LiveEmulator
 from tests.fine_tuning_data import JOBS_API_VERSION, LEGACY_API_VERSION, chat_lines, jobs_client, upload
@@ -109,8 +110,14 @@ def test_the_sdk_sees_a_413_and_a_body_at_the_limit_still_works(
     assert response.status_code == 200, response.text
 
 
-def run_asgi(emulator: InProcessEmulator, chunks: Iterator[bytes], declared: int | None) -> tuple[int, int]:
-    """POST a chat request to the app as `chunks`, with Content-Length `declared` (None: chunked);
+def run_asgi(
+    emulator: InProcessEmulator,
+    chunks: Iterator[bytes],
+    declared: int | None,
+    path: str = "/v1/chat/completions",
+    content_type: str = "application/json",
+) -> tuple[int, int]:
+    """POST `chunks` to the app at `path`, with Content-Length `declared` (None: chunked);
     (status, chunks the app read)."""
     read = 0
     status = 0
@@ -130,7 +137,7 @@ def run_asgi(emulator: InProcessEmulator, chunks: Iterator[bytes], declared: int
 
     raw_headers = [
         (b"authorization", f"Bearer {emulator.key}".encode()),
-        (b"content-type", b"application/json"),
+        (b"content-type", content_type.encode()),
     ]
     if declared is not None:
         raw_headers.append((b"content-length", str(declared).encode()))
@@ -140,8 +147,8 @@ def run_asgi(emulator: InProcessEmulator, chunks: Iterator[bytes], declared: int
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/v1/chat/completions",
-        "raw_path": b"/v1/chat/completions",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": raw_headers,
@@ -571,3 +578,120 @@ def test_images_count_toward_the_window_even_in_a_small_body(emulator: Any) -> N
     assert prompt > PROMPT_WINDOW
     error = refused(lambda: emulator.openai_client().chat.completions.create(model=MODEL, messages=messages))
     assert error.code == "context_length_exceeded" and f"resulted in {prompt} tokens" in error.body["message"]
+
+
+# --- uploads: refused before the body is read whole --------------------------------------------------
+
+BOUNDARY = "limits-boundary"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def upload_head(field: str = "file") -> bytes:
+    """A multipart body up to the start of a file part's content, 'purpose' (batch, stored unchecked) sent first."""
+    return (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="train.jsonl"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+
+
+def upload_chunks(head: bytes, count: int = 10_000) -> Iterator[bytes]:
+    yield head
+    yield from endless(b" " * 1024, count)
+
+
+def chunked_upload(size: int) -> Iterator[bytes]:
+    """A complete upload of a `size`-byte file, in 1 KiB chunks."""
+    yield upload_head()
+    for _ in range(size // 1024):
+        yield b" " * 1024
+    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+@pytest.mark.settings(max_file_bytes=SMALL)
+def test_an_upload_declaring_more_than_the_file_limit_is_refused_before_any_of_it_is_read(
+    inprocess: InProcessEmulator,
+) -> None:
+    status, read = run_asgi(inprocess, upload_chunks(upload_head()), 10**12, "/v1/files", MULTIPART)
+    assert (status, read) == (413, 0)
+
+
+@pytest.mark.settings(max_file_bytes=SMALL)
+def test_a_chunked_upload_is_refused_at_the_chunk_that_takes_the_file_past_the_limit(
+    inprocess: InProcessEmulator,
+) -> None:
+    status, read = run_asgi(inprocess, upload_chunks(upload_head()), None, "/v1/files", MULTIPART)
+    assert status == 413
+    assert read == 1 + SMALL // 1024 + 1  # the head, then the file's chunks up to the one past the limit
+    assert list(inprocess.openai_client().files.list()) == []
+    assert list(inprocess.runtime.files.directory.iterdir()) == []
+
+
+@pytest.mark.settings(max_file_bytes=SMALL)
+def test_a_chunked_body_that_is_not_the_file_is_refused_past_the_file_limit_and_its_allowance(
+    inprocess: InProcessEmulator,
+) -> None:
+    # A second part the route does not keep: counted against the whole body's bound.
+    head = upload_head("attachment")
+    status, read = run_asgi(inprocess, upload_chunks(head, 100_000), None, "/v1/files", MULTIPART)
+    assert status == 413
+    assert read == 1 + (SMALL + FORM_ALLOWANCE - len(head)) // 1024 + 1
+
+
+@pytest.mark.settings(max_file_bytes=SMALL)
+@pytest.mark.parametrize("surface", SURFACES)
+def test_a_chunked_upload_over_the_file_limit_is_413_in_the_surface_envelope(
+    inprocess: InProcessEmulator, surface: str
+) -> None:
+    path = "/openai/files?api-version=2025-04-01-preview" if surface == "azure" else "/v1/files"
+    if surface == "azure_v1":
+        path = "/openai/v1/files"
+    with inprocess.http_client() as http:
+        over = http.post(
+            path,
+            headers={**headers(inprocess, surface), "content-type": MULTIPART},
+            content=chunked_upload(SMALL + 1024),
+        )
+        within = http.post(
+            path,
+            headers={**headers(inprocess, surface), "content-type": MULTIPART},
+            content=chunked_upload(SMALL),
+        )
+    assert over.status_code == 413, over.text
+    error = over.json()["error"]
+    assert error["code"] == ("file_too_large" if surface == "openai" else "invalidPayload")
+    assert f"limit of {SMALL} bytes" in error["message"] and "max_file_bytes" in error["message"]
+    assert within.status_code in (200, 201), within.text
+    assert within.json()["bytes"] == SMALL
+
+
+@pytest.fixture(scope="module")
+def small_files_server() -> Iterator[LiveEmulator]:
+    with LiveEmulator(extra_args=("--max-file-bytes", str(SMALL))) as server:
+        yield server
+
+
+def test_a_live_server_refuses_a_chunked_upload_over_the_file_limit(small_files_server: LiveEmulator) -> None:
+    auth = {"authorization": f"Bearer {small_files_server.key}", "content-type": MULTIPART}
+    with small_files_server.http_client() as http:
+        over = http.post("/v1/files", headers=auth, content=chunked_upload(64 * 1024))
+        within = http.post("/v1/files", headers=auth, content=chunked_upload(SMALL))
+    assert over.status_code == 413 and over.json()["error"]["code"] == "file_too_large"
+    assert within.status_code == 200 and within.json()["bytes"] == SMALL
+
+
+def test_a_live_server_answers_an_upload_announcing_a_huge_length_without_waiting_for_it(
+    small_files_server: LiveEmulator,
+) -> None:
+    head = (
+        f"POST /v1/files HTTP/1.1\r\nhost: emulator\r\nauthorization: Bearer {small_files_server.key}\r\n"
+        f"content-type: {MULTIPART}\r\ncontent-length: 1000000000000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", small_files_server.port), timeout=10) as sock:
+        sock.sendall(head.encode() + upload_head())  # and none of the terabyte of file it announces
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    with small_files_server.http_client() as http:
+        assert http.get("/health").status_code == 200
