@@ -24,6 +24,14 @@ from emulator.errors import InvalidRequest
 
 T = TypeVar("T")
 
+# The log probabilities one chat request may ask for: each token of each answer with its alternatives.
+# The service bounds this through tokens per minute; the emulator bounds it here, as an entry costs some
+# hundreds of bytes to build. One answer at the largest ceiling (32,768 tokens) with 20 alternatives
+# fits; 128 such answers would come to some 90 million entries.
+MAX_LOGPROBS = 1024 * 1024
+# The answer bound assumed for a model the catalog does not know, asked without max_tokens.
+UNKNOWN_ANSWER_BOUND = 16_384
+
 CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
 # Counting a prompt this large takes long enough (a second for some 5 MB) to be done off the event loop,
 # so that other requests, health checks among them, are answered meanwhile.
@@ -122,3 +130,30 @@ def check_completion_prompt(model: BaseModel, prompt_tokens: int, requested: int
             param="prompt",
             code=CONTEXT_LENGTH_EXCEEDED,
         )
+
+
+def check_logprob_budget(n: int, answer_bound: int | None, top_logprobs: int, token_param: str) -> None:
+    """Refuse a request whose answers could carry more than MAX_LOGPROBS log probabilities."""
+    bound = UNKNOWN_ANSWER_BOUND if answer_bound is None else answer_bound
+    per_token = 1 + top_logprobs
+    entries = n * bound * per_token
+    if entries <= MAX_LOGPROBS:
+        return
+    raise InvalidRequest(
+        f"Too many log probabilities: n={n} answers of up to {bound} tokens each ({token_param}), each token "
+        f"with {per_token} log probabilities (itself and top_logprobs={top_logprobs}), come to up to "
+        f"{entries} log probabilities, more than the {MAX_LOGPROBS} the emulator builds for one request. "
+        f"Lower n, {token_param} or top_logprobs.",
+        param="n" if n > 1 else token_param,
+    )
+
+
+def check_logit_bias_tokens(bias: dict[str, int] | None, highest: int) -> None:
+    """Each biased token id within the model's vocabulary, as the service checks them."""
+    for key in bias or {}:
+        digits = key.lstrip("0")
+        # compared by length first: a key of thousands of digits is too long for int()
+        if len(digits) > len(str(highest)) or int(digits or "0") > highest:
+            raise InvalidRequest(
+                f"Invalid key in 'logit_bias': {key[:40]}. Maximum value is {highest}.", param="logit_bias"
+            )

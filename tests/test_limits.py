@@ -21,12 +21,14 @@ from emulator.model import Sampling, Shape, generate, tokens
 from emulator.resources.files import FORM_ALLOWANCE
 from emulator.settings import DEFAULT_MAX_REQUEST_BYTES, Settings
 from emulator.testing import InProcessEmulator, LiveEmulator
+from emulator.token_limits import MAX_LOGPROBS
 from tests.fine_tuning_data import JOBS_API_VERSION, LEGACY_API_VERSION, chat_lines, jobs_client, upload
 from tests.surfaces import HELLO, MODEL, MODEL_NAME, SURFACES, client, create_path, headers
 
 SMALL = 4096  # the body limit the size tests run with
 PROMPT_WINDOW = 128_000  # gpt-4o
 GPT4O_CEILING = 16_384
+GPT41_CEILING = 32_768
 
 
 def chat_body(content: str, **extra: Any) -> bytes:
@@ -486,6 +488,13 @@ def tool(n: int) -> dict[str, Any]:
         ("logit_bias", {"50256": 101}, "logit_bias", "from -100 to 100"),
         ("logit_bias", {"50256": -101}, "logit_bias", "from -100 to 100"),
         ("logit_bias", {"hello": 5}, "logit_bias", "Invalid key in 'logit_bias': hello."),
+        (
+            "logit_bias",
+            {"200000": 5},
+            "logit_bias",
+            "Invalid key in 'logit_bias': 200000. Maximum value is 199999.",
+        ),
+        ("logit_bias", {"9" * 5000: 5}, "logit_bias", "Maximum value is 199999."),
         ("stop", ["a", "b", "c", "d", "e"], "stop", "1 to 4 strings"),
         ("tools", [tool(n) for n in range(129)], "tools", "maximum length 128"),
         ("n", 129, "n", "Expected a value <= 128"),
@@ -695,3 +704,66 @@ def test_a_live_server_answers_an_upload_announcing_a_huge_length_without_waitin
     assert answer.startswith(b"HTTP/1.1 413 ")
     with small_files_server.http_client() as http:
         assert http.get("/health").status_code == 200
+
+
+# --- logit_bias against the vocabulary, log probabilities against a budget ----------------------------
+
+
+def test_logit_bias_may_name_every_token_up_to_the_end_of_text(emulator: Any) -> None:
+    sdk = emulator.openai_client()
+    assert sdk.chat.completions.create(model=MODEL, messages=HELLO, logit_bias={"199999": -100}).choices
+    emulator.create_deployment("gpt35", "gpt-35-turbo-0125")
+    legacy = refused(
+        lambda: sdk.chat.completions.create(model="gpt35", messages=HELLO, logit_bias={"100258": -100})
+    )
+    assert legacy.param == "logit_bias"
+    assert legacy.body["message"] == "Invalid key in 'logit_bias': 100258. Maximum value is 100257."
+    assert sdk.chat.completions.create(model="gpt35", messages=HELLO, logit_bias={"100257": -100}).choices
+
+
+@pytest.mark.parametrize("surface", ["azure", "openai"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_128_answers_with_20_alternatives_per_token_are_refused_naming_n(
+    emulator: Any, surface: str, stream: bool
+) -> None:
+    sdk = client(emulator, surface)
+    error = refused(
+        lambda: sdk.chat.completions.create(
+            model=MODEL, messages=HELLO, n=128, logprobs=True, top_logprobs=20, stream=stream
+        )
+    )
+    assert error.param == "n"
+    message = error.body["message"]
+    assert f"up to {128 * GPT4O_CEILING * 21} log probabilities" in message
+    assert f"more than the {MAX_LOGPROBS}" in message and "Lower n, max_tokens or top_logprobs" in message
+
+
+def test_the_log_probability_budget_counts_answers_tokens_and_alternatives(emulator: Any) -> None:
+    sdk = emulator.openai_client()
+
+    def ask(max_tokens: int, **extra: Any) -> Any:
+        return sdk.chat.completions.create(
+            model=MODEL, messages=HELLO, n=8, logprobs=True, top_logprobs=20, max_tokens=max_tokens, **extra
+        )
+
+    fits = MAX_LOGPROBS // (8 * 21)  # 6241 tokens an answer
+    answer = ask(fits)
+    assert len(answer.choices) == 8
+    assert all(len(c.logprobs.content[0].top_logprobs) == 20 for c in answer.choices if c.logprobs)
+    over = refused(lambda: ask(fits + 1))
+    assert over.param == "n" and f"up to {8 * (fits + 1) * 21} log probabilities" in over.body["message"]
+    # without log probabilities the answers are only text, bounded by n and the ceiling
+    assert len(sdk.chat.completions.create(model=MODEL, messages=HELLO, n=128, max_tokens=16).choices) == 128
+
+
+def test_one_answer_at_the_largest_ceiling_with_every_alternative_fits_the_budget(emulator: Any) -> None:
+    sdk = emulator.openai_client()
+    assert GPT41_CEILING * 21 <= MAX_LOGPROBS
+    answer = sdk.chat.completions.create(model="gpt-4.1", messages=HELLO, logprobs=True, top_logprobs=20)
+    assert answer.choices[0].logprobs
+    error = refused(
+        lambda: sdk.chat.completions.create(
+            model="gpt-4.1", messages=HELLO, n=2, logprobs=True, top_logprobs=20
+        )
+    )
+    assert error.param == "n"

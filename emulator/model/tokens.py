@@ -66,6 +66,12 @@ def for_model(model: str) -> tiktoken.Encoding:
     return encoding(encoding_name(model))
 
 
+def highest_token(model: str) -> int:
+    """The highest token id `logit_bias` may name: the end-of-text token, as the service answers it
+    (100257 for cl100k_base, 199999 for o200k_base)."""
+    return for_model(model).eot_token
+
+
 def encode(text: str, model: str) -> list[int]:
     return for_model(model).encode_ordinary(text)
 

@@ -77,6 +77,8 @@ async def create_chat_completion(call: Call) -> Response:
     shape = model_shape(request, sent)
     learned = await runtime.learned.of(runtime, deployment.model)
     tokenizer = learned.base_model if learned else deployment.model_name
+    if request.logit_bias:
+        token_limits.check_logit_bias_tokens(request.logit_bias, tokens.highest_token(tokenizer))
     sampling = Sampling(
         seed=request.seed,
         temperature=request.temperature,
@@ -87,6 +89,10 @@ async def create_chat_completion(call: Call) -> Response:
         stop=request.stop_sequences(),
         n=request.n or 1,
     )
+    if shape.logprobs:
+        token_limits.check_logprob_budget(
+            sampling.n, sampling.max_tokens, shape.top_logprobs, request.token_param()
+        )
     generation = respond(
         runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape, learned
     )
@@ -121,8 +127,7 @@ async def answer_budget(
     limits = token_limits.model_limits(tokenizer, deployment.model_name, deployment.model)
     if limits is None:
         return requested
-    param = "max_completion_tokens" if request.max_completion_tokens is not None else "max_tokens"
-    token_limits.check_output_limit(limits, requested, param)
+    token_limits.check_output_limit(limits, requested, request.token_param())
     if not token_limits.may_overflow(limits, body_bytes, requested):
         return requested if requested is not None else limits.max_output_tokens
     budget = functools.partial(

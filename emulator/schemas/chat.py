@@ -198,6 +198,10 @@ class ChatCompletionRequest(BaseModel):
     def token_limit(self) -> int | None:
         return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
 
+    def token_param(self) -> str:
+        """The name of the field `token_limit` comes from, for messages about it."""
+        return "max_completion_tokens" if self.max_completion_tokens is not None else "max_tokens"
+
 
 class UpdateStoredCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
