@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 class FineTuneApi(str, Enum):
@@ -52,6 +53,10 @@ class BaseModel:
     owned_by: str = "system"
     # How a legacy deployment of the model may scale: `standard` (shared), `manual` (reserved capacity).
     scale_types: tuple[str, ...] = ("standard",)
+    # Tokens a request may hold, prompt and answer together, and of those the most the answer may hold;
+    # None: the answer is bounded by the context window alone (the GPT-3 completion models).
+    context_window: int = 128_000
+    max_output_tokens: int | None = 16_384
 
     @property
     def created_at(self) -> int:
@@ -68,6 +73,9 @@ class BaseModel:
 
 _JOBS = FineTuneApi.JOBS
 _LEGACY = FineTuneApi.LEGACY
+# Token limits as the Azure and OpenAI model pages give them; gpt-4o and gpt-4o-mini keep the defaults.
+_GPT41: dict[str, Any] = {"context_window": 1_047_576, "max_output_tokens": 32_768}
+_GPT35: dict[str, Any] = {"context_window": 16_385, "max_output_tokens": 4_096}
 
 
 def _gpt3(name: str) -> BaseModel:
@@ -83,6 +91,8 @@ def _gpt3(name: str) -> BaseModel:
         lifecycle=Lifecycle.DEPRECATED,
         listed=Listed.AZURE,
         scale_types=("standard", "manual"),
+        context_window=2_049,
+        max_output_tokens=None,
     )
 
 
@@ -91,10 +101,10 @@ BASE_MODELS: tuple[BaseModel, ...] = (
     BaseModel("gpt-4o", "2024-05-13", "2026-09-30", listed=Listed.OPENAI),
     BaseModel("gpt-4o-mini-2024-07-18", "2024-07-18", "2026-09-30", "2026-09-30", _JOBS),
     BaseModel("gpt-4o-mini", "2024-07-18", "2026-09-30", listed=Listed.OPENAI),
-    BaseModel("gpt-4.1-2025-04-14", "2025-04-14", "2027-04-14", "2027-04-14", _JOBS),
-    BaseModel("gpt-4.1", "2025-04-14", "2027-04-14", listed=Listed.OPENAI),
-    BaseModel("gpt-4.1-mini-2025-04-14", "2025-04-14", "2027-04-14", "2027-04-14", _JOBS),
-    BaseModel("gpt-4.1-nano-2025-04-14", "2025-04-14", "2027-04-14", "2027-04-14", _JOBS),
+    BaseModel("gpt-4.1-2025-04-14", "2025-04-14", "2027-04-14", "2027-04-14", _JOBS, **_GPT41),
+    BaseModel("gpt-4.1", "2025-04-14", "2027-04-14", listed=Listed.OPENAI, **_GPT41),
+    BaseModel("gpt-4.1-mini-2025-04-14", "2025-04-14", "2027-04-14", "2027-04-14", _JOBS, **_GPT41),
+    BaseModel("gpt-4.1-nano-2025-04-14", "2025-04-14", "2027-04-14", "2027-04-14", _JOBS, **_GPT41),
     BaseModel(
         "gpt-35-turbo-0125",
         "2024-01-25",
@@ -103,6 +113,7 @@ BASE_MODELS: tuple[BaseModel, ...] = (
         _JOBS,
         lifecycle=Lifecycle.DEPRECATING,
         listed=Listed.AZURE,
+        **_GPT35,
     ),
     BaseModel(
         "gpt-3.5-turbo-0125",
@@ -112,8 +123,17 @@ BASE_MODELS: tuple[BaseModel, ...] = (
         _JOBS,
         lifecycle=Lifecycle.DEPRECATING,
         listed=Listed.OPENAI,
+        **_GPT35,
     ),
-    BaseModel("text-embedding-3-small", "2024-01-25", "2027-04-14", chat_completion=False, embeddings=True),
+    BaseModel(
+        "text-embedding-3-small",
+        "2024-01-25",
+        "2027-04-14",
+        chat_completion=False,
+        embeddings=True,
+        context_window=8_191,
+        max_output_tokens=None,
+    ),
     _gpt3("ada"),
     _gpt3("babbage"),
     _gpt3("curie"),

@@ -77,6 +77,8 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["store_quota_bytes"] = args.store_quota_bytes
     if args.max_file_bytes is not None:
         overrides["max_file_bytes"] = args.max_file_bytes
+    if args.max_request_bytes is not None:
+        overrides["max_request_bytes"] = args.max_request_bytes
     if args.fine_tuning_speed is not None:
         overrides["fine_tuning_speed"] = args.fine_tuning_speed
     if args.fine_tuning_concurrency is not None:
@@ -113,6 +115,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--store-quota-bytes", type=int, help="stored-completions quota (default: 10 GiB)")
     serve.add_argument(
         "--max-file-bytes", type=int, help="largest file an upload or import may store (default: 512 MiB)"
+    )
+    serve.add_argument(
+        "--max-request-bytes",
+        type=int,
+        help="largest JSON request body; a larger one is answered 413 (default: 16 MiB)",
     )
     serve.add_argument(
         "--fine-tuning-speed",

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from emulator import jsontext
 from emulator.model.tokens import count, count_messages
 
 BOM = b"\xef\xbb\xbf"
@@ -35,6 +36,9 @@ class FileCheck:
 
 class _LineError(Exception):
     pass
+
+
+_TOO_DEEP = object()  # a line nested past what the standard library's reader can follow
 
 
 # A conversation bills a fixed priming plus a cost per message, so each message is counted on its own
@@ -114,6 +118,16 @@ def check_lines(lines: Any) -> FileCheck:
             example = json.loads(text)
         except json.JSONDecodeError as exc:
             return FileCheck(examples, tokens, f"Line {number}: not valid JSON ({exc.msg}).", number)
+        except RecursionError:
+            example = _TOO_DEEP
+        if example is _TOO_DEEP or jsontext.too_deep(raw, example):
+            return FileCheck(
+                examples,
+                tokens,
+                f"Line {number}: the JSON nests objects and arrays more than {jsontext.MAX_DEPTH} levels "
+                "deep; an example needs far fewer.",
+                number,
+            )
         try:
             tokens += _check_example(example)
         except _LineError as exc:

@@ -59,3 +59,29 @@ def read_exactly(raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return UNREAD
+
+
+# Objects and arrays inside one another, the top-level value counting as one: deeper JSON is refused
+# before anything walks it, since readers and writers that recurse (the standard library's among them)
+# fail on a few hundred levels, and no request the API defines needs more than a few dozen.
+MAX_DEPTH = 64
+
+
+def too_deep(raw: bytes, value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether `value`, read from the JSON text `raw`, nests deeper than `limit`. Text with no more
+    brackets than the limit cannot, and is answered by two counts rather than a walk."""
+    return raw.count(b"[") + raw.count(b"{") > limit and depth_exceeds(value, limit)
+
+
+def depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether `value` holds objects and arrays more than `limit` levels deep; walked without recursion."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if type(item) is dict else item if type(item) is list else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False

@@ -18,6 +18,8 @@ from starlette.requests import ClientDisconnect
 from emulator.errors import InvalidRequest
 
 MAX_TEXT_FIELD = 64 * 1024  # a form field other than the file: a purpose, an expiry
+MAX_TEXT_FIELDS = 32  # an upload sends a handful; each kept field holds up to MAX_TEXT_FIELD bytes
+MAX_PART_HEADER = 16 * 1024  # a part's header line: a Content-Disposition with a long filename fits
 
 
 class Sink(Protocol):
@@ -64,11 +66,20 @@ async def read_form(
         text.clear()
         state.update(name=None, target=None)
 
+    def bounded_header() -> None:
+        if len(header_field) + len(header_value) > MAX_PART_HEADER:
+            raise InvalidRequest(
+                f"A part header of the multipart/form-data body is longer than {MAX_PART_HEADER} bytes.",
+                param=file_field,
+            )
+
     def on_header_field(data: bytes, start: int, end: int) -> None:
         header_field.extend(data[start:end])
+        bounded_header()
 
     def on_header_value(data: bytes, start: int, end: int) -> None:
         header_value.extend(data[start:end])
+        bounded_header()
 
     def on_header_end() -> None:
         headers[bytes(header_field).lower()] = bytes(header_value)
@@ -102,6 +113,12 @@ async def read_form(
     def on_part_end() -> None:
         if state.get("target") == "text":
             form.fields.setdefault(str(state["name"]), text.decode("utf-8", "replace"))
+            if len(form.fields) > MAX_TEXT_FIELDS:
+                raise InvalidRequest(
+                    f"The form has more than {MAX_TEXT_FIELDS} fields; an upload sends 'file', 'purpose' "
+                    "and perhaps 'expires_after'.",
+                    param=str(state["name"]),
+                )
 
     parser = MultipartParser(
         boundary_of(content_type, file_field),
@@ -128,4 +145,9 @@ async def read_form(
         raise InvalidRequest(
             "The client disconnected before the upload was complete; nothing was stored.", param=file_field
         ) from None
+    finally:
+        # A refusal mid-body leaves the stream suspended: closed here, on this loop, not by the collector.
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
     return form

@@ -55,12 +55,42 @@ class Call:
         return self.request.query_params
 
     async def body(self) -> bytes:
-        return await self.request.body()
+        """The whole body, read only while it stays within `max_request_bytes`: a declared length over
+        it is refused before a byte is read, and a body that runs past it (chunked, or longer than it
+        declared) as soon as it does."""
+        return await read_body(self.request, self.runtime.settings.max_request_bytes)
 
     def location(self, path: str) -> str:
         """The absolute URL of `path` on this request's surface, for a 201's `Location` header."""
         prefix = (self.flavour or Flavour.AZURE).prefix
         return f"{str(self.request.base_url).rstrip('/')}{prefix}{path}"
+
+
+def request_too_large(limit: int) -> ApiError:
+    return ApiError(
+        f"The request body is larger than {limit} bytes, the most this endpoint accepts. Send less (for "
+        "example fewer or shorter messages, or images by URL), or raise the emulator's max_request_bytes "
+        "setting.",
+        status=413,
+        openai_code="request_too_large",
+        azure_code="requestTooLarge",
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise request_too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    stream = request.stream()
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            await stream.aclose()  # closed now, on this loop, rather than by the collector later
+            raise request_too_large(limit)
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 Handler = Callable[[Call], Awaitable[Response]]

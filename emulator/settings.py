@@ -12,6 +12,9 @@ from typing import Any
 # A well-known development key, as Azurite has one: documented, printed by `serve`, never a secret.
 DEFAULT_API_KEY = "aoai-emulator-key"
 GIB = 1024**3
+# A JSON request body's size limit: room for a prompt that fills the largest context window (about a
+# million tokens, 4 MB of text) several times over, with images sent inline.
+DEFAULT_MAX_REQUEST_BYTES = 16 * 1024**2
 # 2025-01-01T00:00:00Z: the default start of a manual clock.
 DEFAULT_CLOCK_START = 1735689600.0
 
@@ -25,6 +28,7 @@ class Settings:
     scripts_file: str | None = None  # scripted answers loaded at start and on every reset
     store_quota_bytes: int = 10 * GIB
     max_file_bytes: int = 512 * 1024**2  # the largest file an upload or import may store
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES  # the largest JSON body a request may send
     clock_start: float | None = DEFAULT_CLOCK_START  # None: wall-clock time
     id_seed: int = 0
     lenient_api_version: bool = False
@@ -62,6 +66,8 @@ class Settings:
             values["store_quota_bytes"] = int(env["AOAI_EMULATOR_STORE_QUOTA_BYTES"])
         if env.get("AOAI_EMULATOR_MAX_FILE_BYTES"):
             values["max_file_bytes"] = int(env["AOAI_EMULATOR_MAX_FILE_BYTES"])
+        if env.get("AOAI_EMULATOR_MAX_REQUEST_BYTES"):
+            values["max_request_bytes"] = int(env["AOAI_EMULATOR_MAX_REQUEST_BYTES"])
         if "AOAI_EMULATOR_CLOCK_START" in env:
             raw = env["AOAI_EMULATOR_CLOCK_START"]
             values["clock_start"] = None if raw in ("", "system") else float(raw)

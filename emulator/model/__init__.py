@@ -134,6 +134,9 @@ def _apply_limits(content: str, sampling: Sampling, model: str) -> tuple[str, st
     return content, finish, size
 
 
+READ_LIMIT = 16_384  # characters of each part of a conversation the writers read
+
+
 @dataclass(frozen=True)
 class Conversation:
     """The parts of the messages the writers read."""
@@ -146,7 +149,11 @@ class Conversation:
     def of(cls, messages: Sequence[dict[str, Any]]) -> Conversation:
         system = " ".join(message_text(m) for m in messages if m.get("role") in ("system", "developer"))
         users = [message_text(m) for m in messages if m.get("role") == "user"]
-        return cls(system, users[-1] if users else "", " ".join(users[:-1]))
+        # The writers read the start of each part: what they make of a long document comes from its
+        # opening, and reading all of a prompt that fills a million-token window would take seconds.
+        return cls(
+            system[:READ_LIMIT], users[-1][:READ_LIMIT] if users else "", " ".join(users[:-1])[:READ_LIMIT]
+        )
 
 
 def _rng(digest: bytes, index: int) -> random.Random:

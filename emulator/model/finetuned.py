@@ -48,7 +48,7 @@ def learn(base_model: str, training: bytes) -> Learned:
     for line in training.decode("utf-8-sig", errors="replace").splitlines():
         try:
             example = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(example, dict):
             continue

@@ -208,12 +208,15 @@ def _read(raw: str) -> Fragment:
 
 
 _FRAGMENTS: Memo[Fragment] = Memo(16384)
+_LONGEST_KEPT = 2048  # a longer stretch is read but not kept: it would pin its text in the memo
 
 
 def fragments(text: str) -> list[Fragment]:
     """The text's stretches in order; their words, joined, are exactly the text's words (a word never
     holds the ".", "!", "?" or newline that ends a stretch)."""
-    return [_FRAGMENTS.get(raw, _read, raw) for raw in _SENTENCE.findall(text)]
+    return [
+        _FRAGMENTS.get(raw, _read, raw, keep=len(raw) <= _LONGEST_KEPT) for raw in _SENTENCE.findall(text)
+    ]
 
 
 def sentences(text: str) -> list[str]:

@@ -66,6 +66,12 @@ def for_model(model: str) -> tiktoken.Encoding:
     return encoding(encoding_name(model))
 
 
+def highest_token(model: str) -> int:
+    """The highest token id `logit_bias` may name: the end-of-text token, as the service answers it
+    (100257 for cl100k_base, 199999 for o200k_base)."""
+    return for_model(model).eot_token
+
+
 def encode(text: str, model: str) -> list[int]:
     return for_model(model).encode_ordinary(text)
 
@@ -77,12 +83,20 @@ def encode(text: str, model: str) -> list[int]:
 _TEXT_COUNTS: Memo[int] = Memo(4096)
 _SENTENCE_COUNTS: Memo[int] = Memo(16384)
 _SHORT = 64  # shorter text is counted whole: a lookup would save little
+# Longer text is not kept: the memos hold their keys, and a few large prompts kept whole would hold
+# the process's memory long after their requests.
+_LONGEST_KEPT = 16_384
 
 
 def count(text: str, model: str) -> int:
     if len(text) < _SHORT:
         return len(encode(text, model)) if text else 0
     enc = for_model(model)
+    if len(text) > _LONGEST_KEPT:
+        # Kept by digest: the request that counted a long prompt for its limits counts it again for
+        # its usage, and the digest costs a hundredth of the count.
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return _TEXT_COUNTS.get((enc.name, digest), _count_by_sentence, enc, text)
     return _TEXT_COUNTS.get((enc.name, text), _count_by_sentence, enc, text)
 
 
@@ -92,7 +106,15 @@ def _count_by_sentence(enc: tiktoken.Encoding, text: str) -> int:
     name, total = enc.name, 0
     for index, part in enumerate(parts):
         first, final = index == 0, index == last
-        total += _SENTENCE_COUNTS.get((name, part, first, final), _count_sentence, enc, part, first, final)
+        total += _SENTENCE_COUNTS.get(
+            (name, part, first, final),
+            _count_sentence,
+            enc,
+            part,
+            first,
+            final,
+            keep=len(part) <= _LONGEST_KEPT,
+        )
     return total
 
 

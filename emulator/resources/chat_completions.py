@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
-from emulator import jsontext, versions
+from emulator import jsontext, token_limits, versions
 from emulator.chat import Completion
 from emulator.deployments import Deployment
 from emulator.errors import (
@@ -21,7 +22,7 @@ from emulator.errors import (
 )
 from emulator.flavours import Family, Flavour
 from emulator.learned import fine_tuned_by_name
-from emulator.model import Sampling, Shape, canonical_json, derived_int
+from emulator.model import Sampling, Shape, canonical_json, derived_int, tokens
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.model.tools import legacy_functions
@@ -67,7 +68,8 @@ async def resolve_deployment(call: Call, request: ChatCompletionRequest) -> Depl
 
 
 async def create_chat_completion(call: Call) -> Response:
-    request, sent = parse_body(ChatCompletionRequest, await call.body())
+    raw = await call.body()
+    request, sent = parse_body(ChatCompletionRequest, raw)
     if call.flavour is A and not versions.supports("store", call.api_version):
         for name in ("store", "metadata"):
             if name in sent:
@@ -75,18 +77,25 @@ async def create_chat_completion(call: Call) -> Response:
     deployment = await resolve_deployment(call, request)
     runtime = call.runtime
     messages: list[dict[str, Any]] = sent["messages"]
+    shape = model_shape(request, sent)
+    learned = await runtime.learned.of(runtime, deployment.model)
+    tokenizer = learned.base_model if learned else deployment.model_name
+    if request.logit_bias:
+        token_limits.check_logit_bias_tokens(request.logit_bias, tokens.highest_token(tokenizer))
     sampling = Sampling(
         seed=request.seed,
         temperature=as_float(request.temperature),
         top_p=as_float(request.top_p),
         presence_penalty=as_float(request.presence_penalty),
         frequency_penalty=as_float(request.frequency_penalty),
-        max_tokens=request.token_limit(),
+        max_tokens=await answer_budget(request, len(raw), messages, shape, tokenizer, deployment),
         stop=request.stop_sequences(),
         n=request.n or 1,
     )
-    shape = model_shape(request, sent)
-    learned = await runtime.learned.of(runtime, deployment.model)
+    if shape.logprobs:
+        token_limits.check_logprob_budget(
+            sampling.n, sampling.max_tokens, shape.top_logprobs, request.token_param()
+        )
     generation = respond(
         runtime.scripts, deployment.name, messages, deployment.model_name, sampling, shape, learned
     )
@@ -105,6 +114,33 @@ async def create_chat_completion(call: Call) -> Response:
     if request.store:
         await _store(call, completion, messages)
     return json_response(completion.response(call.flavour or O))
+
+
+async def answer_budget(
+    request: ChatCompletionRequest,
+    body_bytes: int,
+    messages: list[dict[str, Any]],
+    shape: Shape,
+    tokenizer: str,
+    deployment: Deployment,
+) -> int | None:
+    """The answer's token bound, after the model's limits have refused what they must (a fine-tuned
+    model has its base model's limits)."""
+    requested = request.token_limit()
+    limits = token_limits.model_limits(tokenizer, deployment.model_name, deployment.model)
+    if limits is None:
+        return requested
+    token_limits.check_output_limit(limits, requested, request.token_param())
+    if not token_limits.may_overflow(limits, body_bytes, requested):
+        return requested if requested is not None else limits.max_output_tokens
+    budget = functools.partial(
+        token_limits.chat_answer_budget,
+        limits,
+        lambda: tokens.count_messages(messages, tokenizer),
+        lambda: tokens.count_tools(shape.tools, tokenizer),
+        requested,
+    )
+    return await token_limits.counted(body_bytes, budget)
 
 
 def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tuple[Any, ...]:

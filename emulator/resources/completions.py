@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from emulator import token_limits
 from emulator.catalog import base_model
 from emulator.deployments import Deployment
 from emulator.errors import ApiError, DeploymentNotFound, InvalidRequest, ModelNotFound
@@ -23,6 +24,8 @@ from emulator.schemas.validation import parse_json_object
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
 DEFAULT_MAX_TOKENS = 16  # the legacy API's default
+MAX_CHOICES = 128
+MAX_STOP = 4
 
 
 def _number(
@@ -38,6 +41,25 @@ def _number(
     ):
         raise InvalidRequest(f"Invalid '{name}': {value!r}.", param=name)
     return value
+
+
+def _check_counts(data: dict[str, Any]) -> None:
+    """`n` and `stop` within the bounds chat completions has too: every choice costs a generation."""
+    n = data.get("n")
+    if isinstance(n, int) and not isinstance(n, bool) and n > MAX_CHOICES:
+        raise InvalidRequest(
+            f"Invalid 'n': integer above maximum value. Expected a value <= {MAX_CHOICES}, but got {n} instead.",
+            param="n",
+            code="integer_above_max_value",
+        )
+    stop = data.get("stop")
+    if isinstance(stop, list) and len(stop) > MAX_STOP:
+        raise InvalidRequest(
+            f"Invalid 'stop': array too long. Expected an array with maximum length {MAX_STOP}, but got an "
+            f"array with length {len(stop)} instead.",
+            param="stop",
+            code="array_above_max_length",
+        )
 
 
 def _prompts(data: dict[str, Any]) -> list[str]:
@@ -72,7 +94,8 @@ async def _deployment(call: Call, data: dict[str, Any]) -> Deployment:
 
 
 async def create_completion(call: Call) -> Response:
-    data = parse_json_object(await call.body())
+    raw = await call.body()
+    data = parse_json_object(raw)
     prompts = _prompts(data)
     deployment = await _deployment(call, data)
     runtime = call.runtime
@@ -89,6 +112,7 @@ async def create_completion(call: Call) -> Response:
             openai_code="OperationNotSupported",
         )
     stop = data.get("stop")
+    _check_counts(data)
     sampling = Sampling(
         seed=_number(data, "seed", int),
         temperature=_number(data, "temperature", (int, float), 0),
@@ -97,6 +121,15 @@ async def create_completion(call: Call) -> Response:
         stop=(stop,) if isinstance(stop, str) else tuple(s for s in stop or () if isinstance(s, str)),
         n=_number(data, "n", int, 1) or 1,
     )
+    requested = sampling.max_tokens or DEFAULT_MAX_TOKENS
+    token_limits.check_output_limit(base, requested, "max_tokens")
+    if token_limits.may_overflow(base, len(raw), requested):
+
+        def check_prompts() -> None:
+            for prompt in prompts:
+                token_limits.check_completion_prompt(base, tokens.count(prompt, base.id), requested)
+
+        await token_limits.counted(len(raw), check_prompts)
     choices: list[dict[str, Any]] = []
     prompt_tokens = completion_tokens = 0
     for prompt in prompts:

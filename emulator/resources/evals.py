@@ -203,7 +203,7 @@ async def _file_rows(call: Call, file_id: str) -> list[dict[str, Any]]:
             continue
         try:
             row = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # past the reader's depth: not a row it can use
             row = None
         if isinstance(row, dict) and isinstance(row.get("item"), dict):
             sample = row.get("sample")

@@ -16,7 +16,10 @@ Decisions where the contract leaves a choice (CONTRACT §5):
 * Import from URL fetches synchronously and only from this machine: `file://` URLs and http(s) URLs
   on a loopback host (localhost, 127.0.0.0/8, ::1). Any other URL, or a fetch that fails, is a 400
   `fileImportFailed` naming `content_url`; a `content_url` that is not a URL is a 400 `invalidPayload`.
-* Over `max_file_bytes` (default 512 MB, the service's limit): 413, nothing stored.
+* Over `max_file_bytes` (default 512 MB, the service's limit): 413, nothing stored. An upload is
+  refused before any of it is read when its Content-Length passes the limit plus FORM_ALLOWANCE (the
+  multipart framing and the small text fields), and otherwise as soon as the file, or the whole body,
+  passes its bound while streaming: a chunked upload is never read to its end to find it too large.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -62,6 +65,8 @@ LEGACY_PURPOSES = ("fine-tune", "fine-tune-results")
 OPENAI_EXPIRY = (3600, 2_592_000)
 AZURE_EXPIRY = (1_209_600, 2_592_000)
 CHUNK = 64 * 1024
+# Room in an upload's body beyond the file itself: boundaries, part headers, 'purpose', 'expires_after'.
+FORM_ALLOWANCE = 1024 * 1024
 RESULTS = "fine-tune-results"
 # How long a legacy upload reads `running` on the clock before it reads its outcome.
 LEGACY_PROCESSING_SECONDS = 10
@@ -223,18 +228,48 @@ async def _store_upload(
     )
 
 
+class _CappedSink:
+    """The upload's sink, refusing the request at the first chunk that takes the file past the cap."""
+
+    def __init__(self, upload: Upload, limit: int) -> None:
+        self.upload, self.limit = upload, limit
+
+    def write(self, chunk: bytes) -> None:
+        self.upload.write(chunk)
+        if self.upload.too_large:
+            raise too_large(self.limit)
+
+
+async def _bounded_body(call: Call, limit: int) -> AsyncIterator[bytes]:
+    """The request body, refused once it passes what an upload of at most `limit` bytes can send:
+    other parts and their headers are read but not kept, so they are bounded here."""
+    stream = call.request.stream()
+    size = 0
+    try:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit + FORM_ALLOWANCE:
+                raise too_large(limit)
+            yield chunk
+    finally:
+        await stream.aclose()  # closed now, on this loop, rather than by the collector later
+
+
 async def create_file(call: Call) -> Response:
     files = call.runtime.files
     limit = call.runtime.settings.max_file_bytes
     uploads: list[Upload] = []
 
-    def open_sink(filename: str) -> Upload:
+    def open_sink(filename: str) -> _CappedSink:
         uploads.append(files.begin_upload(limit))
-        return uploads[-1]
+        return _CappedSink(uploads[-1], limit)
 
+    declared = call.request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + FORM_ALLOWANCE:
+        raise too_large(limit)  # before a byte of the body is read
     try:
         form = await read_form(
-            call.request.stream(),
+            _bounded_body(call, limit),
             call.request.headers.get("content-type"),
             file_field="file",
             open_sink=open_sink,

@@ -39,6 +39,30 @@ def as_float(number: float | None) -> float | None:
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY = 64
 MAX_METADATA_VALUE = 512
+MAX_LOGIT_BIAS_TOKENS = 300
+LOGIT_BIAS_RANGE = (-100, 100)
+MAX_TOOLS = 128  # and as many legacy `functions`
+
+
+def check_logit_bias(bias: dict[str, int] | None) -> None:
+    """At most 300 tokens, each named by its token id, each biased by -100 to 100."""
+    if bias is None:
+        return
+    if len(bias) > MAX_LOGIT_BIAS_TOKENS:
+        raise ValueError(
+            f"Invalid 'logit_bias': too many tokens. Expected an object with at most {MAX_LOGIT_BIAS_TOKENS} "
+            f"properties, but got an object with {len(bias)} properties."
+        )
+    low, high = LOGIT_BIAS_RANGE
+    for key, value in bias.items():
+        if not (key.isascii() and key.isdigit()):
+            raise ValueError(
+                f"Invalid key in 'logit_bias': {key[:40]}. You should only be submitting non-negative integers."
+            )
+        if not low <= value <= high:
+            raise ValueError(
+                f"Invalid 'logit_bias': the bias of token {key} is {value}; biases range from {low} to {high}."
+            )
 
 
 def check_metadata(metadata: dict[str, Any] | None) -> None:
@@ -129,7 +153,7 @@ class ChatCompletionRequest(BaseModel):
     logit_bias: dict[str, int] | None = None
     stream: bool | None = None
     stream_options: StreamOptions | None = None
-    tools: list[dict[str, Any]] | None = None
+    tools: list[dict[str, Any]] | None = Field(default=None, max_length=MAX_TOOLS)
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
     response_format: dict[str, Any] | None = None
@@ -147,7 +171,7 @@ class ChatCompletionRequest(BaseModel):
     web_search_options: dict[str, Any] | None = None
     moderation: Any = None
     function_call: str | dict[str, Any] | None = None
-    functions: list[dict[str, Any]] | None = None
+    functions: list[dict[str, Any]] | None = Field(default=None, max_length=MAX_TOOLS)
     data_sources: list[dict[str, Any]] | None = None  # Azure On Your Data: accepted, not used
     user_security_context: dict[str, Any] | None = None  # Azure: accepted, not used
 
@@ -155,6 +179,12 @@ class ChatCompletionRequest(BaseModel):
     @classmethod
     def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         check_metadata(value)
+        return value
+
+    @field_validator("logit_bias")
+    @classmethod
+    def _logit_bias_limits(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        check_logit_bias(value)
         return value
 
     @field_validator("stop")
@@ -192,6 +222,10 @@ class ChatCompletionRequest(BaseModel):
 
     def token_limit(self) -> int | None:
         return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
+
+    def token_param(self) -> str:
+        """The name of the field `token_limit` comes from, for messages about it."""
+        return "max_completion_tokens" if self.max_completion_tokens is not None else "max_tokens"
 
 
 class UpdateStoredCompletionRequest(BaseModel):

@@ -199,11 +199,25 @@ def _not_json(constant: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_not_json)
 
 
+def too_deep_error() -> InvalidRequest:
+    return InvalidRequest(
+        f"The JSON body nests objects and arrays more than {jsontext.MAX_DEPTH} levels deep, more than the "
+        "API reads. Send the same data with less nesting.",
+        param=None,
+        code="invalid_json",
+    )
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     read = jsontext.read_exactly(raw)
     if type(read) is dict:
+        if jsontext.too_deep(raw, read):
+            raise too_deep_error()
         return read
-    return _parse_json_object_slowly(raw)
+    data = _parse_json_object_slowly(raw)
+    if jsontext.too_deep(raw, data):
+        raise too_deep_error()
+    return data
 
 
 def _parse_json_object_slowly(raw: bytes) -> dict[str, Any]:
@@ -217,6 +231,8 @@ def _parse_json_object_slowly(raw: bytes) -> dict[str, Any]:
     try:
         # As json.loads reads bytes, with one decoder made once rather than one per call.
         data = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
+    except RecursionError:
+        raise too_deep_error() from None
     except (ValueError, UnicodeDecodeError):
         raise InvalidRequest(
             "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
