@@ -337,18 +337,23 @@ def too_much(need: Need, max_tokens: int | None, model: str | None = None) -> st
     `max_tokens` is answered (and cut); only the bounds that ask for more than the limit allow, or for
     more than the model ever writes, are refused."""
     if need.endless:
-        return f"'{need.keyword or 'schema'}' at '{need.path}' {need.why}"
+        return f"'{need.keyword or 'schema'}' at '{_short(need.path)}' {need.why}"
     ceiling = output_token_limit(model)
     limit = min(max_tokens, ceiling) if max_tokens else ceiling
     if need.tokens <= limit or (need.tokens <= ceiling and need.keyword not in BOUND_KEYWORDS):
         return None
-    what = f"'{need.keyword}' at '{need.path}'" if need.keyword else f"the schema at '{need.path}'"
+    where = _short(need.path)
+    what = f"'{need.keyword}' at '{where}'" if need.keyword else f"the schema at '{where}'"
     allowed = (
         f"max_tokens allows {limit:,}"
         if limit < ceiling
         else f"the model writes at most {ceiling:,} tokens in one answer"
     )
     return f"{what} asks for at least {_amount(need.tokens)} tokens of output, but {allowed}"
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 160 else path[:60] + "/…/" + path[-90:]
 
 
 def _amount(tokens: float) -> str:

@@ -41,7 +41,8 @@ except ImportError:  # pragma: no cover - Python 3.10
     sre_parse = importlib.import_module("sre_parse")
 
 _MAX_DEPTH = 6  # past this, only required properties and minimum item counts
-_MAX_STEPS = 60_000  # values one answer may visit: a bound on its time whatever the schema
+_MAX_STEPS = 20_000  # values one answer may visit: a bound on its time whatever the schema
+_FULL_TOKENS = 4_096  # past this many tokens, an answer writes only what its schema requires
 _PATTERN_CHARS = 10_000  # a pattern that may write more than this writes every repeat at its minimum
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _CALENDAR = frozenset(
@@ -95,7 +96,7 @@ __all__ = ["SchemaError", "Generator", "Vocabulary", "instance", "least_output",
 
 class Generator:
     def __init__(
-        self, root: dict[str, Any], vocab: Vocabulary, rng: random.Random, budget: int = OUTPUT_TOKEN_LIMIT
+        self, root: dict[str, Any], vocab: Vocabulary, rng: random.Random, budget: int = _FULL_TOKENS
     ) -> None:
         self.root = root
         self.vocab = vocab
@@ -237,14 +238,15 @@ class Generator:
         out: list[Any] = []
         seen: set[str] = set()
         attempts = 0
-        while len(out) < count and attempts < count * 8:
+        while len(out) < count and attempts < min(count * 8, count + 64):
             attempts += 1
             position = len(out)
             sub = prefix[position] if position < len(prefix) else items
             item = self.value(sub if sub is not False else {}, singular, depth + 1)
             marker = repr(item)
-            # Repeats read badly even where allowed: retry a few times before accepting one.
-            if marker in seen and (schema.get("uniqueItems") or attempts < count * 4):
+            # Repeats read badly even where allowed: retry a few times before accepting one (in short
+            # arrays: a long one may hold more items than the values its schema can take).
+            if marker in seen and (schema.get("uniqueItems") or (count <= 20 and attempts < count * 4)):
                 continue
             seen.add(marker)
             out.append(item)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
+from jsonschema_specifications import REGISTRY
 
 MAX_NESTING = 64  # JSON levels of one schema; deeper ones are refused before anything reads them
 MAX_NODES = 100_000  # objects, arrays and values in one schema
@@ -38,6 +40,7 @@ STRICT_UNSUPPORTED = (
 # a schema tells the schemas it passes from the keywords.
 _SCHEMA_VALUED = frozenset(
     {
+        "contentSchema",
         "items",
         "not",
         "additionalProperties",
@@ -51,12 +54,86 @@ _SCHEMA_VALUED = frozenset(
         "additionalItems",
     }
 )
-_SCHEMA_MAPS = frozenset({"properties", "$defs", "definitions", "patternProperties", "dependentSchemas"})
+_SCHEMA_MAPS = frozenset(
+    {"properties", "$defs", "definitions", "patternProperties", "dependentSchemas", "dependencies"}
+)
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 
-_VALIDATOR = Draft202012Validator(
-    Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
-)
+_SUBSCHEMA: dict[str, Any] = {"type": ["object", "boolean"]}
+_META_ID = Draft202012Validator.META_SCHEMA["$id"]
+_RESOLVER = REGISTRY.resolver()
+
+
+def _target(base: str, ref: str) -> tuple[Any, str]:
+    """What a metaschema's `$ref` points at, and the address its own refs are read against."""
+    uri = urljoin(base, ref)
+    return _RESOLVER.lookup(uri).contents, uri.split("#")[0]
+
+
+def _inlined(meta: Any, base: str, branch: bool = False) -> Any:
+    """A metaschema keyword rule with its `$ref`s written out and every place that holds a schema
+    (`$dynamicRef: "#meta"`) left to the walk in metaschema_problem, which checks each schema found there
+    in its turn, rather than to the library following refs (which costs it a millisecond a schema)."""
+    if isinstance(meta, list):
+        return [_inlined(m, base, branch) for m in meta]
+    if not isinstance(meta, dict):
+        return meta
+    if "$dynamicRef" in meta:
+        # Where a schema must be, the walk checks it; where it is one choice of several, it is told
+        # from the others here.
+        return dict(_SUBSCHEMA) if branch else True
+    out = {k: _inlined(v, base, branch or k == "anyOf") for k, v in meta.items() if k != "$ref"}
+    if isinstance(meta.get("$ref"), str):
+        target, where = _target(base, meta["$ref"])
+        out = {**_inlined(target, where, branch), **out}
+    return out
+
+
+def _keyword_rules() -> dict[str, tuple[Any, str]]:
+    """Each keyword of draft 2020-12 with its rule and the address the rule is read against, from the
+    metaschema and its vocabularies."""
+    root = Draft202012Validator.META_SCHEMA
+    rules: dict[str, tuple[Any, str]] = {}
+    for part in root["allOf"]:
+        vocabulary, where = _target(_META_ID, part["$ref"])
+        rules.update({k: (v, where) for k, v in vocabulary["properties"].items()})
+    rules.update({k: (v, _META_ID) for k, v in root["properties"].items()})
+    return rules
+
+
+_RULES = _keyword_rules()
+_FORMATS = Draft202012Validator.FORMAT_CHECKER
+_KEYWORD_VALIDATORS = {
+    k: Draft202012Validator(_inlined(rule, where), format_checker=_FORMATS)
+    for k, (rule, where) in _RULES.items()
+}
+_NODE_VALIDATOR = Draft202012Validator(_SUBSCHEMA)
+
+
+def _schemas_in(
+    value: Any, meta: Any, base: str, path: tuple[Any, ...]
+) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+    """The schemas a keyword's value holds, found where its metaschema rule says a schema goes: the
+    rule itself (`$dynamicRef`), its `additionalProperties` (a map of schemas), its `items` (a list), or
+    a branch of its `anyOf` when the value is an object or boolean."""
+    if not isinstance(meta, dict):
+        return
+    if "$dynamicRef" in meta:
+        yield value, path
+        return
+    if isinstance(meta.get("$ref"), str):
+        target, where = _target(base, meta["$ref"])
+        yield from _schemas_in(value, target, where, path)
+    if isinstance(value, dict) and "additionalProperties" in meta:
+        for key, item in value.items():
+            yield from _schemas_in(item, meta["additionalProperties"], base, (*path, key))
+    if isinstance(value, list) and "items" in meta:
+        for position, item in enumerate(value):
+            yield from _schemas_in(item, meta["items"], base, (*path, position))
+    for branch in meta.get("anyOf") or ():
+        if isinstance(branch, dict) and "$dynamicRef" in branch and isinstance(value, (dict, bool)):
+            yield value, path
+            return
 
 
 def _children(value: Any) -> Iterator[Any]:
@@ -101,12 +178,56 @@ def context(path: list[Any]) -> tuple[tuple[str, ...], str | None]:
 
 
 def metaschema_problem(schema: Any) -> str | None:
-    """Where and how the schema breaks JSON Schema draft 2020-12, in the service's words."""
-    error = best_match(_VALIDATOR.iter_errors(schema))
-    if error is None:
-        return None
-    node, keyword = context(list(error.absolute_path))
-    detail = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+    """Where and how the schema breaks JSON Schema draft 2020-12, in the service's words. Every schema
+    in it is checked against the metaschema's rules for its own keywords (the first problem found,
+    outermost first)."""
+    pending: list[tuple[Any, tuple[Any, ...]]] = [(schema, ())]
+    while pending:
+        node, path = pending.pop()
+        if not isinstance(node, dict):
+            error = best_match(_NODE_VALIDATOR.iter_errors(node))  # a boolean is a schema too
+            if error is not None:
+                return _described(error.message, list(path))
+            continue
+        found: list[tuple[Any, tuple[Any, ...]]] = []
+        for keyword, value in node.items():
+            validator = _KEYWORD_VALIDATORS.get(keyword)
+            if validator is None:
+                continue  # not a keyword of the draft: allowed, and left alone
+            if not _valid(keyword, validator, value):
+                error = best_match(validator.iter_errors(value))
+                if error is not None:
+                    return _described(error.message, [*path, keyword, *error.absolute_path])
+            rule, where = _RULES[keyword]
+            found.extend(_schemas_in(value, rule, where, (*path, keyword)))
+        pending.extend(reversed(found))
+    return None
+
+
+# Keyword values recur across schemas and within one ("type": "string", "required": [...]): whether
+# a plain value (or a list of them) is valid is kept, by keyword, type and value.
+_PLAIN = (str, int, float, bool, type(None))
+_VALID_PLAIN: dict[Any, bool] = {}
+
+
+def _valid(keyword: str, validator: Draft202012Validator, value: Any) -> bool:
+    if isinstance(value, _PLAIN):
+        key: Any = (keyword, type(value), value)
+    elif isinstance(value, list) and len(value) <= 64 and all(isinstance(v, _PLAIN) for v in value):
+        key = (keyword, list, tuple((type(v), v) for v in value))
+    else:
+        return bool(validator.is_valid(value))
+    found = _VALID_PLAIN.get(key)
+    if found is None:
+        if len(_VALID_PLAIN) >= 16_384:
+            _VALID_PLAIN.clear()
+        found = _VALID_PLAIN[key] = bool(validator.is_valid(value))
+    return found
+
+
+def _described(message: str, path: list[Any]) -> str:
+    node, keyword = context(path)
+    detail = message if len(message) <= 300 else message[:297] + "..."
     if keyword is None:
         return f"In context={node!r}, {detail}."
     return f"In context={node!r}, '{keyword}' is not valid: {detail}."
