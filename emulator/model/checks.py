@@ -15,7 +15,7 @@ from typing import Any
 from emulator.errors import InvalidRequest
 from emulator.model import canonical_json, structured, tools
 from emulator.model.memo import Memo
-from emulator.model.schema_bounds import Need, SchemaError, too_much
+from emulator.model.schema_bounds import Need, SchemaError, short, too_much
 from emulator.schemas import json_schema
 
 RESPONSE_FORMAT_CODE = "invalid_json_schema"
@@ -107,7 +107,7 @@ def _verdict(schema: Any) -> Verdict:
     try:
         return Verdict(strict=strict, need=structured.least_output(schema))
     except SchemaError as error:
-        return Verdict(strict=strict, unmeetable=f"In context={error.path!r}, {error}.")
+        return Verdict(strict=strict, unmeetable=f"at '{short(error.path)}', {error}.")
 
 
 _VERDICTS: Memo[Verdict] = Memo(256)

@@ -21,7 +21,7 @@ OUTPUT_TOKEN_LIMIT = 16_384
 
 CHARS_PER_TOKEN = 8  # generated strings are words; few tokens are longer than this
 MAX_NESTING = 200  # values nested deeper than this (through $refs) are refused
-MAX_STEPS = 50_000  # schema nodes visited by one analysis: its time budget
+MAX_STEPS = 30_000  # schema nodes visited by one analysis: its time budget
 
 INFINITE = math.inf
 BOUND_KEYWORDS = frozenset({"minItems", "minLength", "minProperties", "pattern", "prefixItems"})
@@ -159,7 +159,11 @@ class Floor:
 
     def _need(self, schema: dict[str, Any], path: str, level: int) -> Need:
         if "$ref" in schema:
-            target = resolve(self.root, schema["$ref"])
+            try:
+                target = resolve(self.root, schema["$ref"])
+            except SchemaError as error:
+                error.path = path + "/$ref"
+                raise
             siblings = {k: v for k, v in schema.items() if k != "$ref"}
             token: Any = ("$ref", id(target), tuple(sorted((k, id(v)) for k, v in siblings.items())))
             loop = self._enter(token, path + "/$ref", "$ref")
@@ -175,7 +179,12 @@ class Floor:
             if loop:
                 return loop
             try:
-                return self.need(merge_all(self.root, schema), path, level)
+                try:
+                    merged = merge_all(self.root, schema)
+                except SchemaError as error:
+                    error.path = path + "/allOf"
+                    raise
+                return self.need(merged, path, level)
             finally:
                 self._open.pop(token, None)
         if "const" in schema:
@@ -337,12 +346,12 @@ def too_much(need: Need, max_tokens: int | None, model: str | None = None) -> st
     `max_tokens` is answered (and cut); only the bounds that ask for more than the limit allow, or for
     more than the model ever writes, are refused."""
     if need.endless:
-        return f"'{need.keyword or 'schema'}' at '{_short(need.path)}' {need.why}"
+        return f"'{need.keyword or 'schema'}' at '{short(need.path)}' {need.why}"
     ceiling = output_token_limit(model)
     limit = min(max_tokens, ceiling) if max_tokens else ceiling
     if need.tokens <= limit or (need.tokens <= ceiling and need.keyword not in BOUND_KEYWORDS):
         return None
-    where = _short(need.path)
+    where = short(need.path)
     what = f"'{need.keyword}' at '{where}'" if need.keyword else f"the schema at '{where}'"
     allowed = (
         f"max_tokens allows {limit:,}"
@@ -352,7 +361,8 @@ def too_much(need: Need, max_tokens: int | None, model: str | None = None) -> st
     return f"{what} asks for at least {_amount(need.tokens)} tokens of output, but {allowed}"
 
 
-def _short(path: str) -> str:
+def short(path: str) -> str:
+    """A JSON pointer short enough for a message."""
     return path if len(path) <= 160 else path[:60] + "/…/" + path[-90:]
 
 
