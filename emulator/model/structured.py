@@ -427,7 +427,8 @@ def _pattern_plan(pattern: str) -> tuple[Any, ...]:
 
 
 def _write(plan: tuple[Any, ...], rng: random.Random, least: bool = False) -> str:
-    """`least`: every repeat at its minimum (for patterns whose repeats could write too much)."""
+    """`least`: every repeat at its minimum and every alternative its shortest (for patterns that could
+    write too much)."""
     out = []
     for step in plan:
         kind = step[0]
@@ -440,6 +441,8 @@ def _write(plan: tuple[Any, ...], rng: random.Random, least: bool = False) -> st
             out.extend(_write(step[3], rng, least) for _ in range(times))
         elif kind == "group":
             out.append(_write(step[1], rng, least))
+        elif least:
+            out.append(_write(min(step[1], key=lambda branch: _span(branch)[0]), rng, least))
         else:
             out.append(_write(rng.choice(step[1]), rng, least))
     return "".join(out)
