@@ -402,6 +402,45 @@ def test_recursive_tool_parameters_answer_valid_arguments(emulator: Any) -> None
     jsonschema.validate(json.loads(call.function.arguments), TREE)
 
 
+def _fan_out(width: int, levels: int) -> dict[str, Any]:
+    """Optional properties `width` wide and `levels` deep: width ** levels values if all were written."""
+    defs: dict[str, Any] = {"level0": {"type": "string"}}
+    for level in range(1, levels + 1):
+        defs[f"level{level}"] = {
+            "type": "object",
+            "properties": {f"p{i}": {"$ref": f"#/$defs/level{level - 1}"} for i in range(width)},
+        }
+    return {"$defs": defs, "$ref": f"#/$defs/level{levels}"}
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_schemas_too_wide_to_fill_answer_what_they_require_within_the_limit(
+    emulator: Any, surface: str
+) -> None:
+    sdk = client(emulator, surface)
+    wide = _fan_out(20, 6)  # 64 million strings if every optional property were filled
+    completion = sdk.chat.completions.create(
+        model=MODEL, messages=QUESTION, response_format=response_format(wide)
+    )
+    choice = completion.choices[0]
+    assert choice.finish_reason == "stop"
+    jsonschema.validate(json.loads(choice.message.content), wide)
+    assert completion.usage.completion_tokens <= 16_384
+    # Unique items from a schema with few values, and a pattern whose alternatives could be huge: bounded.
+    few = holding(
+        "flags", {"type": "array", "minItems": 500, "uniqueItems": True, "items": {"type": "boolean"}}
+    )
+    completion = sdk.chat.completions.create(
+        model=MODEL, messages=QUESTION, response_format=response_format(few)
+    )
+    assert len(json.loads(completion.choices[0].message.content)["flags"]) <= 2
+    code = holding("code", {"type": "string", "pattern": "^(a|b{5000}){20}$"})
+    completion = sdk.chat.completions.create(
+        model=MODEL, messages=QUESTION, response_format=response_format(code)
+    )
+    jsonschema.validate(json.loads(completion.choices[0].message.content), code)
+
+
 # Strict mode: what structured outputs refuse even in a valid schema.
 
 

@@ -394,7 +394,7 @@ def _class_options(items: list[Any]) -> str:
 
 def _plan(parsed: Any) -> tuple[Any, ...]:
     """A parsed regular expression as steps that write a string it matches: ("text", s), ("pick", chars),
-    ("repeat", low, high, steps) or ("branch", [steps, ...]). Repeats stay near their minimum."""
+    ("repeat", low, high, steps) or ("branch", (steps, ...)). Repeats stay near their minimum."""
     steps: list[Any] = []
     for op, av in parsed:
         name = str(op)
@@ -415,7 +415,7 @@ def _plan(parsed: Any) -> tuple[Any, ...]:
         elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
             steps.append(("group", _plan(av[-1])))
         elif name == "BRANCH":
-            steps.append(("branch", [_plan(b) for b in av[1]]))
+            steps.append(("branch", tuple(_plan(b) for b in av[1])))
         elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
             raise ValueError(f"unsupported regex element {name}")
     return tuple(steps)
