@@ -586,3 +586,12 @@ def test_eval_run_schemas_are_checked_naming_the_sampling_params_path(emulator: 
     emulator.advance(3)
     (item,) = c.evals.runs.output_items.list(run.id, eval_id=evaluation.id).data
     jsonschema.validate(json.loads(item.sample.output[0].content), TREE)
+
+
+def test_patterns_with_alternatives_are_matched(emulator: Any) -> None:
+    schema = holding("colour", {"type": "string", "pattern": "^(red|green|blue)-[0-9]{2}$"})
+    completion = client(emulator, "openai").chat.completions.create(
+        model=MODEL, messages=QUESTION, response_format=response_format(schema), n=4
+    )
+    for choice in completion.choices:
+        jsonschema.validate(json.loads(choice.message.content), schema)
