@@ -1,14 +1,25 @@
-"""Request checks the model needs before it can answer: response_format and tool_choice, as the service
-rejects them (400, naming `param`)."""
+"""Request checks the model needs before it can answer: response_format, tools and tool_choice, as the
+service rejects them (400, naming `param`).
+
+A JSON schema (a response format's, a function's parameters) is checked in this order: that it can be
+read (size, nesting), that it is a JSON schema (draft 2020-12's metaschema), strict mode's rules when
+`strict` is true, and that the least output it allows is finite and fits the token limits. Clients send
+the same schema with every request: each distinct one is worked out once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from emulator.errors import InvalidRequest
-from emulator.model import canonical_json, tools
+from emulator.model import canonical_json, structured, tools
 from emulator.model.memo import Memo
+from emulator.model.schema_bounds import Need, SchemaError, short, too_much
+from emulator.schemas import json_schema
+
+RESPONSE_FORMAT_CODE = "invalid_json_schema"
+FUNCTION_CODE = "invalid_function_parameters"
 
 
 def _missing(param: str) -> InvalidRequest:
@@ -18,9 +29,14 @@ def _missing(param: str) -> InvalidRequest:
 
 
 def check_response_format(
-    response_format: dict[str, Any] | None, messages: Sequence[dict[str, Any]], canonical: str | None = None
+    response_format: dict[str, Any] | None,
+    messages: Sequence[dict[str, Any]],
+    canonical: str | None = None,
+    *,
+    max_tokens: int | None = None,
 ) -> None:
-    """`canonical`: the response format as canonical JSON, when the caller has it already."""
+    """`canonical`: the response format as canonical JSON, when the caller has it already;
+    `max_tokens`: the request's token limit, which the schema's least output must fit."""
     if response_format is None:
         return
     kind = response_format.get("type")
@@ -47,73 +63,92 @@ def check_response_format(
                 param="response_format.json_schema.schema",
                 code="invalid_type",
             )
-        if spec.get("strict") is True:
-            subject = f"response_format '{spec['name']}'"
+        if "schema" in spec:
             key = None if canonical is None else "response_format:" + canonical
-            _check_strict(spec.get("schema") or {}, subject, "response_format", key)
-
-
-def _strict_problem(schema: Any, context: tuple[str, ...]) -> str | None:
-    """The first rule of strict mode the schema breaks: every object closes its properties and requires
-    all of them (optional fields are spelled as a union with null)."""
-    if isinstance(schema, list):
-        for position, item in enumerate(schema):
-            problem = _strict_problem(item, (*context, str(position)))
-            if problem:
-                return problem
-        return None
-    if not isinstance(schema, dict):
-        return None
-    kind = schema.get("type")
-    is_object = kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in schema
-    if is_object:
-        if schema.get("additionalProperties") is not False:
-            return (
-                f"In context={context!r}, 'additionalProperties' is required to be supplied and to be false."
+            check_schema(
+                spec["schema"],
+                Where(
+                    f"response_format '{spec['name']}'",
+                    "response_format.json_schema.schema",
+                    RESPONSE_FORMAT_CODE,
+                ),
+                strict=spec.get("strict") is True,
+                strict_param="response_format",
+                max_tokens=max_tokens,
+                key=key,
             )
-        required = schema.get("required") or ()
-        missing = [k for k in schema.get("properties") or {} if k not in required]
-        if missing:
-            return (
-                f"In context={context!r}, 'required' is required to be supplied and to be an array including "
-                f"every key in properties. Missing '{missing[0]}'."
-            )
-    for key in ("properties", "$defs", "definitions"):
-        for name, sub in (schema.get(key) or {}).items():
-            problem = _strict_problem(sub, (*context, key, name))
-            if problem:
-                return problem
-    for key in ("items", "anyOf", "allOf", "oneOf", "prefixItems"):
-        if key in schema:
-            problem = _strict_problem(schema[key], (*context, key))
-            if problem:
-                return problem
-    return None
 
 
-# Clients send the same schema with every request: each distinct one is checked once.
-_STRICT_PROBLEMS: Memo[str | None] = Memo(256)
+@dataclass(frozen=True)
+class Where:
+    """Where a schema sits in the request: what the message calls it, its `param`, the error code."""
+
+    subject: str
+    param: str
+    code: str
 
 
-def _check_strict(schema: dict[str, Any], subject: str, param: str, key: str | None = None) -> None:
+@dataclass(frozen=True)
+class Verdict:
+    """What is wrong with one schema, worked out once: unreadable or not a schema (`invalid`), against
+    strict mode (`strict`), unsatisfiable (`unmeetable`); else the least output it allows (`need`)."""
+
+    invalid: str | None = None
+    strict: str | None = None
+    unmeetable: str | None = None
+    need: Need | None = None
+
+
+def _verdict(schema: Any) -> Verdict:
+    invalid = json_schema.structure_problem(schema) or json_schema.metaschema_problem(schema)
+    if invalid:
+        return Verdict(invalid=invalid)
+    strict = json_schema.strict_problem(schema)
+    try:
+        return Verdict(strict=strict, need=structured.least_output(schema))
+    except SchemaError as error:
+        return Verdict(strict=strict, unmeetable=f"at '{short(error.path)}', {error}.")
+
+
+_VERDICTS: Memo[Verdict] = Memo(256)
+
+
+def check_schema(
+    schema: Any,
+    where: Where,
+    *,
+    strict: bool = False,
+    strict_param: str | None = None,
+    max_tokens: int | None = None,
+    key: str | None = None,
+) -> None:
     """`key`: canonical JSON that names the schema (the whole response format will do)."""
-    key = key or "schema:" + canonical_json(schema)
-    problem = _STRICT_PROBLEMS.get(key, _strict_problem, schema, ())
+    verdict = _VERDICTS.get(key or "schema:" + canonical_json(schema), _verdict, schema)
+
+    def refuse(problem: str, param: str | None = None) -> InvalidRequest:
+        return InvalidRequest(
+            f"Invalid schema for {where.subject}: {problem}", param=param or where.param, code=where.code
+        )
+
+    if verdict.invalid:
+        raise refuse(verdict.invalid)
+    if strict and verdict.strict:
+        raise refuse(verdict.strict, strict_param)
+    if verdict.unmeetable:
+        raise refuse(verdict.unmeetable)
+    problem = too_much(verdict.need, max_tokens) if verdict.need is not None else None
     if problem:
-        raise InvalidRequest(f"Invalid schema for {subject}: {problem}", param=param)
+        raise refuse(f"{problem}.")
 
 
-def check_tools(tool_list: Sequence[dict[str, Any]] | None, tool_choice: Any) -> None:
+def check_tools(
+    tool_list: Sequence[dict[str, Any]] | None, tool_choice: Any, *, max_tokens: int | None = None
+) -> None:
     for position, tool in enumerate(tool_list or ()):
         function = tools.function_of(tool)
         if not isinstance(function.get("name"), str):
             raise _missing(f"tools[{position}].function.name")
-        if function.get("strict") is True:
-            _check_strict(
-                function.get("parameters") or {},
-                f"function '{function['name']}'",
-                f"tools[{position}].function.parameters",
-            )
+        _check_parameters(function, f"tools[{position}].function.parameters", max_tokens)
     if tool_choice is None:
         return
     if not tool_list:
@@ -134,3 +169,21 @@ def check_tools(tool_list: Sequence[dict[str, Any]] | None, tool_choice: Any) ->
             f"Invalid value for 'tool_choice': function '{name}' is not one of the functions in 'tools'.",
             param="tool_choice",
         )
+
+
+def check_functions(functions: Sequence[Any] | None, *, max_tokens: int | None = None) -> None:
+    """The deprecated `functions` list, checked as `tools` are."""
+    for position, function in enumerate(functions or ()):
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            _check_parameters(function, f"functions[{position}].parameters", max_tokens)
+
+
+def _check_parameters(function: dict[str, Any], param: str, max_tokens: int | None) -> None:
+    if "parameters" not in function:
+        return
+    check_schema(
+        function["parameters"],
+        Where(f"function '{function['name']}'", param, FUNCTION_CODE),
+        strict=function.get("strict") is True,
+        max_tokens=max_tokens,
+    )

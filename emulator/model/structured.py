@@ -3,8 +3,10 @@
 Supports what structured outputs and function parameters use: `type` (also as a list), `enum`, `const`,
 `properties`/`required`/`additionalProperties`, `items`/`prefixItems`, `$ref` into `$defs`/`definitions`,
 `anyOf`/`oneOf`/`allOf`, string `format`s, `pattern`, and numeric, length, item-count and property-count
-bounds. Every optional property is filled, so answers look complete; recursion through `$ref` stops
-filling optional parts after a few levels so recursive schemas end.
+bounds. Every optional property is filled, so answers look complete; past a few levels of nesting, or
+once the answer is as long as a model's answer can be, only what the schema requires is written, taking
+the smallest branch of every union, so recursive schemas end (schema_bounds has refused beforehand the
+schemas whose least output never ends or cannot fit). A step budget bounds the work of one answer.
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from emulator.model import extract, text
+from emulator.model.schema_bounds import (
+    CHARS_PER_TOKEN,
+    MAX_NESTING,
+    OUTPUT_TOKEN_LIMIT,
+    Floor,
+    Need,
+    SchemaError,
+    kind_of,
+    merge_all,
+    resolve,
+)
 
 try:  # the regex parser moved in Python 3.11
     sre_parse: Any = importlib.import_module("re._parser")
@@ -28,6 +41,9 @@ except ImportError:  # pragma: no cover - Python 3.10
     sre_parse = importlib.import_module("sre_parse")
 
 _MAX_DEPTH = 6  # past this, only required properties and minimum item counts
+_MAX_STEPS = 20_000  # values one answer may visit: a bound on its time whatever the schema
+_FULL_TOKENS = 4_096  # past this many tokens, an answer writes only what its schema requires
+_PATTERN_CHARS = 10_000  # a pattern that may write more than this writes every repeat at its minimum
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
@@ -83,20 +99,40 @@ def _sentence_start(source: str, position: int) -> bool:
 _COMPOSITE_KEYS = frozenset({"$ref", "allOf", "const", "enum", "anyOf", "oneOf"})
 
 
-class SchemaError(ValueError):
-    """The schema cannot be satisfied (e.g. an unresolvable $ref); its message names the place."""
-
-    param = "response_format.json_schema.schema"
+__all__ = ["SchemaError", "Generator", "Vocabulary", "instance", "least_output", "vocabulary"]
 
 
 class Generator:
-    def __init__(self, root: dict[str, Any], vocab: Vocabulary, rng: random.Random) -> None:
+    def __init__(
+        self, root: dict[str, Any], vocab: Vocabulary, rng: random.Random, budget: int = _FULL_TOKENS
+    ) -> None:
         self.root = root
         self.vocab = vocab
         self.rng = rng
+        self.budget = budget  # tokens written in full; past them, only what the schema requires
+        self.spent = 0  # tokens written so far, roughly
+        self.steps = 0
+        self._floor: Floor | None = None
+
+    def _lean(self, depth: int) -> bool:
+        return depth >= _MAX_DEPTH or self.spent > self.budget
+
+    def _least(self, options: list[Any], depth: int) -> Any:
+        """The option whose least output is smallest (the first of equals)."""
+        if self._floor is None:
+            self._floor = Floor(self.root, pattern_chars)
+        floor = self._floor
+        return min(options, key=lambda option: floor.need(option, level=depth).tokens)
 
     # -- dispatch -----------------------------------------------------------------------------------
     def value(self, schema: Any, name: str = "", depth: int = 0) -> Any:
+        self.steps += 1
+        self.spent += 1
+        if self.steps > _MAX_STEPS or depth > MAX_NESTING:
+            raise SchemaError(
+                f"generating a value for '{name or '#'}' took more than {_MAX_STEPS:,} steps or "
+                f"{MAX_NESTING} levels; simplify the schema"
+            )
         if type(schema) is dict:
             kind = schema.get("type")
             # Most nodes are a plain typed schema: dispatched here without the general checks below.
@@ -149,59 +185,35 @@ class Generator:
     }
 
     def _resolve(self, ref: str) -> dict[str, Any]:
-        if not ref.startswith("#"):
-            raise SchemaError(f"only local references are supported, got '{ref}'")
-        node: Any = self.root
-        for part in filter(None, ref[1:].split("/")):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or part not in node:
-                raise SchemaError(f"the reference '{ref}' does not resolve")
-            node = node[part]
-        if not isinstance(node, dict):
-            raise SchemaError(f"the reference '{ref}' does not point at a schema")
-        return node
+        return resolve(self.root, ref)
 
     def _merge_all(self, schema: dict[str, Any]) -> dict[str, Any]:
-        merged = {k: v for k, v in schema.items() if k != "allOf"}
-        for part in schema["allOf"]:
-            part = self._resolve(part["$ref"]) if isinstance(part, dict) and "$ref" in part else part
-            if not isinstance(part, dict):
-                continue
-            for key, val in part.items():
-                if key == "properties":
-                    merged["properties"] = {**merged.get("properties", {}), **val}
-                elif key == "required":
-                    merged["required"] = list(dict.fromkeys([*merged.get("required", []), *val]))
-                else:
-                    merged.setdefault(key, val)
-        return merged
+        return merge_all(self.root, schema)
 
     def _pick_branch(self, branches: list[Any], depth: int) -> Any:
         def is_null(branch: Any) -> bool:
             return isinstance(branch, dict) and branch.get("type") == "null"
 
-        if depth >= _MAX_DEPTH and any(is_null(b) for b in branches):
+        lean = self._lean(depth)
+        if lean and any(is_null(b) for b in branches):
             return next(b for b in branches if is_null(b))
         concrete = [b for b in branches if not is_null(b)] or branches
+        if lean and len(concrete) > 1:
+            return self._least(concrete, depth)  # the branch that ends soonest: recursive unions end
         # Nullable fields ("X or null") get their value; real unions are chosen by the request's hash.
         return concrete[0] if len(concrete) == 1 else self.rng.choice(concrete)
 
     def _type(self, schema: dict[str, Any], depth: int) -> str:
         kind = schema.get("type")
         if isinstance(kind, list):
-            options = [k for k in kind if k != "null"]
-            if not options or ("null" in kind and depth >= _MAX_DEPTH):
+            options = [str(k) for k in kind if k != "null"]
+            lean = self._lean(depth)
+            if not options or ("null" in kind and lean):
                 return "null"
-            return str(options[0])
-        if isinstance(kind, str):
-            return kind
-        if "properties" in schema or "additionalProperties" in schema:
-            return "object"
-        if "items" in schema or "prefixItems" in schema:
-            return "array"
-        if any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")):
-            return "number"
-        return "string"
+            if lean and len(options) > 1:
+                return str(self._least([{**schema, "type": k} for k in options], depth)["type"])
+            return options[0]
+        return kind_of(schema)
 
     # -- containers ---------------------------------------------------------------------------------
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
@@ -209,7 +221,8 @@ class Generator:
         required = set(schema.get("required") or ())
         out: dict[str, Any] = {}
         for key, sub in properties.items():
-            if key in required or depth < _MAX_DEPTH:
+            if key in required or not self._lean(depth):
+                self.spent += 1
                 out[key] = self.value(sub, key, depth + 1)
         extra = schema.get("additionalProperties")
         wanted = int(schema.get("minProperties", 0 if properties else 1 if extra not in (None, False) else 0))
@@ -226,21 +239,22 @@ class Generator:
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", max(low, 3)))
         prefix = schema.get("prefixItems") or []
-        count = low if depth >= _MAX_DEPTH else max(low, min(high, self.rng.randint(2, 3), high))
+        count = low if self._lean(depth) else max(low, min(high, self.rng.randint(2, 3), high))
         count = max(count, min(len(prefix), high))
         items = schema.get("items", {})
         singular = name[:-1] if name.endswith("s") else name
         out: list[Any] = []
         seen: set[str] = set()
         attempts = 0
-        while len(out) < count and attempts < count * 8:
+        while len(out) < count and attempts < min(count * 8, count + 64):
             attempts += 1
             position = len(out)
             sub = prefix[position] if position < len(prefix) else items
             item = self.value(sub if sub is not False else {}, singular, depth + 1)
             marker = repr(item)
-            # Repeats read badly even where allowed: retry a few times before accepting one.
-            if marker in seen and (schema.get("uniqueItems") or attempts < count * 4):
+            # Repeats read badly even where allowed: retry a few times before accepting one (in short
+            # arrays: a long one may hold more items than the values its schema can take).
+            if marker in seen and (schema.get("uniqueItems") or (count <= 20 and attempts < count * 4)):
                 continue
             seen.add(marker)
             out.append(item)
@@ -317,7 +331,10 @@ class Generator:
         return value
 
     def _multiple(self, lo: float, hi: float, step: float, name: str) -> float:
-        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        try:
+            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        except (OverflowError, ValueError):
+            raise SchemaError(f"'multipleOf' of '{name or '#'}' is too small for its bounds") from None
         if first > last:
             raise SchemaError(f"'{name or '#'}' has no multiple of {step} within its bounds")
         k = self.rng.randint(first, last)
@@ -335,7 +352,9 @@ class Generator:
             value = self._from_pattern(pattern, name)
         else:
             value = self._named_string(name)
-        return self._fit_length(value, schema, name)
+        value = self._fit_length(value, schema, name)
+        self.spent += len(value) // 4
+        return value
 
     def _fit_length(self, value: str, schema: dict[str, Any], name: str) -> str:
         if "minLength" not in schema and "maxLength" not in schema:
@@ -344,6 +363,8 @@ class Generator:
         high = schema.get("maxLength")
         if len(value) >= low and (high is None or len(value) <= high):
             return value
+        if low > OUTPUT_TOKEN_LIMIT * CHARS_PER_TOKEN:
+            raise SchemaError(f"'minLength' of '{name or '#'}' asks for more text than an answer holds")
         filler = iter(self.vocab.terms * (low // 3 + 2))
         while len(value) < low:
             value = (value + " " + next(filler, "x")).strip() if value else next(filler, "x")
@@ -353,8 +374,14 @@ class Generator:
 
     def _from_pattern(self, pattern: str, name: str) -> str:
         try:
-            value = _write(_pattern_plan(pattern), self.rng)
-        except (re.error, RecursionError, ValueError, TypeError):
+            plan = _pattern_plan(pattern)
+            low, high = _span(plan)
+            if low > OUTPUT_TOKEN_LIMIT * CHARS_PER_TOKEN:
+                raise SchemaError(f"'pattern' of '{name or '#'}' asks for more text than an answer holds")
+            value = _write(plan, self.rng, least=high > _PATTERN_CHARS)
+        except (re.error, RecursionError, ValueError, TypeError) as error:
+            if isinstance(error, SchemaError):
+                raise
             return self._named_string(name)
         return value if re.search(pattern, value) else self._named_string(name)
 
@@ -419,7 +446,7 @@ def _class_options(items: list[Any]) -> str:
 
 def _plan(parsed: Any) -> tuple[Any, ...]:
     """A parsed regular expression as steps that write a string it matches: ("text", s), ("pick", chars),
-    ("repeat", low, high, steps) or ("branch", [steps, ...]). Repeats stay near their minimum."""
+    ("repeat", low, high, steps) or ("branch", (steps, ...)). Repeats stay near their minimum."""
     steps: list[Any] = []
     for op, av in parsed:
         name = str(op)
@@ -440,7 +467,7 @@ def _plan(parsed: Any) -> tuple[Any, ...]:
         elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
             steps.append(("group", _plan(av[-1])))
         elif name == "BRANCH":
-            steps.append(("branch", [_plan(b) for b in av[1]]))
+            steps.append(("branch", tuple(_plan(b) for b in av[1])))
         elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
             raise ValueError(f"unsupported regex element {name}")
     return tuple(steps)
@@ -451,7 +478,9 @@ def _pattern_plan(pattern: str) -> tuple[Any, ...]:
     return _plan(sre_parse.parse(pattern))
 
 
-def _write(plan: tuple[Any, ...], rng: random.Random) -> str:
+def _write(plan: tuple[Any, ...], rng: random.Random, least: bool = False) -> str:
+    """`least`: every repeat at its minimum and every alternative its shortest (for patterns that could
+    write too much)."""
     out = []
     for step in plan:
         kind = step[0]
@@ -460,12 +489,43 @@ def _write(plan: tuple[Any, ...], rng: random.Random) -> str:
         elif kind == "pick":
             out.append(rng.choice(step[1]))
         elif kind == "repeat":
-            out.extend(_write(step[3], rng) for _ in range(rng.randint(step[1], step[2])))
+            times = step[1] if least else rng.randint(step[1], step[2])
+            out.extend(_write(step[3], rng, least) for _ in range(times))
         elif kind == "group":
-            out.append(_write(step[1], rng))
+            out.append(_write(step[1], rng, least))
+        elif least:
+            out.append(_write(min(step[1], key=lambda branch: _span(branch)[0]), rng, least))
         else:
-            out.append(_write(rng.choice(step[1]), rng))
+            out.append(_write(rng.choice(step[1]), rng, least))
     return "".join(out)
+
+
+@lru_cache(maxsize=1024)
+def _span(plan: tuple[Any, ...]) -> tuple[int, int]:
+    """The fewest and the most characters `_write` writes for a plan."""
+    low = high = 0
+    for step in plan:
+        kind = step[0]
+        if kind in ("text", "pick"):
+            low, high = low + 1, high + 1
+        elif kind == "repeat":
+            inner_low, inner_high = _span(step[3])
+            low, high = low + step[1] * inner_low, high + step[2] * inner_high
+        elif kind == "group":
+            inner_low, inner_high = _span(step[1])
+            low, high = low + inner_low, high + inner_high
+        else:
+            spans = [_span(branch) for branch in step[1]] or [(0, 0)]
+            low, high = low + min(s[0] for s in spans), high + max(s[1] for s in spans)
+    return low, high
+
+
+def pattern_chars(pattern: str) -> int:
+    """The fewest characters a string matching `pattern` is written with (0 if it is not understood)."""
+    try:
+        return _span(_pattern_plan(pattern))[0]
+    except (re.error, RecursionError, ValueError, TypeError, OverflowError):
+        return 0
 
 
 _CATEGORY_CHARS = {
@@ -604,4 +664,15 @@ def vocabulary(source: str) -> Vocabulary:
 
 def instance(schema: dict[str, Any], vocab: Vocabulary, rng: random.Random) -> Any:
     """A value the schema accepts, as the same request always gets it."""
-    return Generator(schema, vocab, rng).value(schema)
+    try:
+        return Generator(schema, vocab, rng).value(schema)
+    except RecursionError:
+        raise SchemaError(f"the schema nests values too deeply (more than {MAX_NESTING} levels)") from None
+
+
+def least_output(schema: Any) -> Need:
+    """The least output the schema allows, and what asks for it (see schema_bounds)."""
+    try:
+        return Floor(schema, pattern_chars).need(schema)
+    except RecursionError:
+        raise SchemaError(f"the schema nests values too deeply (more than {MAX_NESTING} levels)") from None

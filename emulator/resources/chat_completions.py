@@ -23,7 +23,7 @@ from emulator.errors import (
 from emulator.flavours import Family, Flavour
 from emulator.learned import fine_tuned_by_name
 from emulator.model import Sampling, Shape, canonical_json, derived_int, tokens
-from emulator.model.checks import check_response_format, check_tools
+from emulator.model.checks import check_functions, check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.model.tools import legacy_functions
 from emulator.pagination import bracket_map, list_envelope, parse_page, spliced_list
@@ -158,9 +158,12 @@ def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tu
 def model_shape(request: ChatCompletionRequest, sent: dict[str, Any]) -> Shape:
     response_format = sent.get("response_format")
     written = None if response_format is None else canonical_json(response_format)
-    check_response_format(response_format, sent["messages"], written)
-    check_tools(sent.get("tools"), sent.get("tool_choice"))
+    limit = request.token_limit()
+    check_response_format(response_format, sent["messages"], written, max_tokens=limit)
+    check_tools(sent.get("tools"), sent.get("tool_choice"), max_tokens=limit)
     legacy = not sent.get("tools") and bool(sent.get("functions"))
+    if legacy:
+        check_functions(sent.get("functions"), max_tokens=limit)
     tool_list, tool_choice = (
         legacy_functions(sent) if legacy else (sent.get("tools"), sent.get("tool_choice"))
     )

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.errors import InvalidRequest
 from emulator.evalruns import DEFAULT_SAMPLING
+from emulator.model.checks import check_response_format, check_tools
 from emulator.schemas.evals import as_object, fail, field_of, message, metadata, no_unknown
 
 DATA_SOURCE_TYPES = ("completions", "jsonl")
@@ -142,7 +144,23 @@ def _sampling(raw: Any) -> dict[str, Any]:
             f"{path}.max_completion_tokens",
             f"Invalid '{path}.max_completion_tokens': expected an integer >= 1.",
         )
+    _check_schemas(params, path, limit or DEFAULT_SAMPLING["max_completion_tokens"])
     return dict(params)
+
+
+def _check_schemas(params: Mapping[str, Any], path: str, max_tokens: int) -> None:
+    """The response format's schema and the tools' parameters, checked as a chat completion checks
+    them (every item's sample is one), before the run is made."""
+    try:
+        check_tools(params.get("tools"), None, max_tokens=max_tokens)
+        # Whether a json_object prompt mentions JSON is up to each item's messages: not checked here.
+        check_response_format(
+            params.get("response_format"), [{"role": "user", "content": "JSON"}], max_tokens=max_tokens
+        )
+    except InvalidRequest as bad:
+        raise InvalidRequest(
+            bad.message, param=f"{path}.{bad.param}", code=bad.openai_code or "invalid_value"
+        ) from None
 
 
 def run_request(body: Mapping[str, Any]) -> RunRequest:
