@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
+from emulator.gate import Unavailable
 from emulator.resources import (
     chat_completions,
     completions,
@@ -111,19 +113,41 @@ async def _unrouted(request: Request, exc: HTTPException) -> Response:
     return with_request_ids(error_response(error, flavour, Family.AUTHORING), request_id, flavour)
 
 
+async def _refuse(error: ApiError, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer before routing, in the envelope of the surface the path names."""
+    flavour = Flavour.of_path(scope["path"])
+    response = with_request_ids(error_response(error, flavour, Family.AUTHORING), str(uuid.uuid4()), flavour)
+    await response(scope, receive, send)
+
+
 class _EmulatorApp(Starlette):
     """Starlette without its error middleware: every operation renders its own errors (`dispatch`), so
-    the only exceptions left are the router's 404 and 405, answered here in the surface's envelope."""
+    the only exceptions left are the router's 404 and 405, answered here in the surface's envelope.
+
+    Each request holds a lease on the runtime's gate from routing to the end of its response, so that a
+    reset or stop waits for it (emulator/gate.py)."""
 
     def build_middleware_stack(self) -> ASGIApp:
         router = self.router
+        state = self.state
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await router(scope, receive, send)
+                return
+            gate = state.runtime.gate
+            try:
+                await gate.enter()
+            except Unavailable as refusal:
+                await _refuse(refusal, scope, receive, send)
+                return
             try:
                 await router(scope, receive, send)
             except HTTPException as unrouted:
                 response = await _unrouted(Request(scope, receive, send), unrouted)
                 await response(scope, receive, send)
+            finally:
+                gate.leave()
 
         return app
 
