@@ -18,6 +18,7 @@ from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
 from emulator.gate import Unavailable
+from emulator.hostcheck import HostCheck
 from emulator.resources import (
     chat_completions,
     completions,
@@ -149,12 +150,19 @@ class _EmulatorApp(Starlette):
             finally:
                 gate.leave()
 
+        if state.served_hosts is not None:
+            return HostCheck(app, *state.served_hosts)
         return app
 
 
-def create_app(settings: Settings | None = None, *, started: Callable[[], None] | None = None) -> Starlette:
-    """`started` runs once the runtime has started, before the first request."""
-    runtime = Runtime(settings or Settings())
+def create_app(
+    settings: Settings | None = None, *, started: Callable[[], None] | None = None, served: bool = False
+) -> Starlette:
+    """`started` runs once the runtime has started, before the first request. `served`: the app answers
+    a socket, so requests must name an allowed host (emulator/hostcheck.py); in-process requests come
+    addressed to whatever host the code under test uses."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -170,4 +178,5 @@ def create_app(settings: Settings | None = None, *, started: Callable[[], None] 
     # Azure answers a trailing-slash variant with 404, not a redirect.
     app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.served_hosts = (settings.allowed_hosts, settings.host) if served else None
     return app
