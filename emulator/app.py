@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
@@ -121,6 +121,18 @@ async def _refuse(error: ApiError, scope: Scope, receive: Receive, send: Send) -
     await response(scope, receive, send)
 
 
+def _closing_connection(send: Send) -> Send:
+    """`send` with `Connection: close` on the response: once the server is stopping, a kept-alive
+    connection would otherwise carry requests until the shutdown's grace period cuts them off."""
+
+    async def closing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), (b"connection", b"close")]}
+        await send(message)
+
+    return closing
+
+
 class _EmulatorApp(Starlette):
     """Starlette without its error middleware: every operation renders its own errors (`dispatch`), so
     the only exceptions left are the router's 404 and 405, answered here in the surface's envelope.
@@ -142,6 +154,8 @@ class _EmulatorApp(Starlette):
             except Unavailable as refusal:
                 await _refuse(refusal, scope, receive, send)
                 return
+            if gate.winding_down:
+                send = _closing_connection(send)
             try:
                 await router(scope, receive, send)
             except HTTPException as unrouted:

@@ -116,7 +116,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     app = create_app(settings, started=_tune_collector, served=True)
     print(banner(settings, args.host, args.port), flush=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -124,6 +124,11 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    server = uvicorn.Server(config)
+    # From SIGTERM on, responses close their connections and long streams end, so that the shutdown
+    # drains in a moment rather than waiting out its grace period for clients that keep sending.
+    app.state.runtime.gate.exit_requested = lambda: server.should_exit
+    server.run()
     return 0
 
 

@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from emulator.errors import ApiError
@@ -94,11 +94,18 @@ class Gate:
         self._stopped = False
         self._reopened: _Signal | None = None  # while closed: set when the gate opens again
         self._drained: _Signal | None = None  # while closed: set when the last lease comes back
+        # Set by the server: true once it was told to exit (SIGTERM), before it stops taking requests.
+        self.exit_requested: Callable[[], bool] = lambda: False
+
+    @property
+    def winding_down(self) -> bool:
+        """The process is about to stop: responses should close their connections."""
+        return self.exit_requested()
 
     @property
     def closing(self) -> bool:
-        """A reset or stop is waiting or running: long-lived responses may end early."""
-        return self._reopened is not None or self._stopped
+        """A reset or stop is waiting or running, or soon will be: long-lived responses may end early."""
+        return self._reopened is not None or self._stopped or self.exit_requested()
 
     async def enter(self) -> None:
         """Take a lease, waiting out a reset; raises Unavailable after a stop or a long wait."""
