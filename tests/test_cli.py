@@ -244,7 +244,9 @@ def test_serve_tunes_the_collector_once_started_and_before_the_first_request(
 
     seen: dict[str, Any] = {}
 
-    def fake_run(app: Any, **_: Any) -> None:
+    def fake_run(server: Any, sockets: Any = None) -> None:
+        app = server.config.app
+
         async def start() -> None:
             async with app.router.lifespan_context(app):
                 seen["threshold"], seen["frozen"] = gc.get_threshold(), gc.get_freeze_count()
@@ -252,7 +254,7 @@ def test_serve_tunes_the_collector_once_started_and_before_the_first_request(
         asyncio.run(start())
 
     before = gc.get_threshold()
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
     try:
         assert main(["serve", "--in-memory", "--port", "0"]) == 0
     finally:
