@@ -109,7 +109,7 @@ class Gate:
 
     async def enter(self) -> None:
         """Take a lease, waiting out a reset; raises Unavailable after a stop or a long wait."""
-        deadline = time.monotonic() + self.wait_seconds
+        deadline: float | None = None
         while True:
             with self._lock:
                 if self._stopped:
@@ -119,6 +119,7 @@ class Gate:
                     self._active += 1
                     _HOLDING.set(True)
                     return
+            deadline = deadline or time.monotonic() + self.wait_seconds
             if not await reopened.wait(deadline - time.monotonic()):
                 raise Unavailable("The emulator is being reset; retry in a moment.")
 
