@@ -98,6 +98,11 @@ class Gate:
         self.exit_requested: Callable[[], bool] = lambda: False
 
     @property
+    def in_flight(self) -> int:
+        """Leases held right now."""
+        return self._active
+
+    @property
     def winding_down(self) -> bool:
         """The process is about to stop: responses should close their connections."""
         return self.exit_requested()
@@ -162,14 +167,13 @@ class Gate:
                     "(an open stream or upload?). Nothing was reset; retry once they end."
                 )
             yield
-            if stopping:
-                with self._lock:
-                    self._stopped = True
         finally:
             with self._lock:
                 self._reopened = self._drained = None
                 if own_lease:
                     self._active += 1
+                if stopping:  # even a stop that failed half-way: what it closed must not be served
+                    self._stopped = True
             reopened.set()
 
     def reopen(self) -> None:

@@ -156,7 +156,7 @@ def test_a_reset_waits_for_the_request_in_flight_and_holds_new_ones(inprocess: I
     async def scenario() -> int:
         held = HeldRequest(inprocess)
         request = asyncio.create_task(held.run())
-        await _until(lambda: gate._active == 1)
+        await _until(lambda: gate.in_flight == 1)
         reset = asyncio.create_task(_reset_request(inprocess))
         await _until(lambda: gate.closing)
         # A request made now waits for the reset, then meets the fresh emulator.
@@ -180,7 +180,7 @@ def test_a_reset_that_cannot_drain_is_a_503_and_changes_nothing(inprocess: InPro
     async def scenario() -> tuple[int, dict[str, str], bytes, int]:
         held = HeldRequest(inprocess)
         request = asyncio.create_task(held.run())
-        await _until(lambda: inprocess.runtime.gate._active == 1)
+        await _until(lambda: inprocess.runtime.gate.in_flight == 1)
         status, headers, body = await _reset_request(inprocess)
         held.release.set()
         await request
