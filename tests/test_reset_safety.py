@@ -202,3 +202,13 @@ def test_requests_after_the_emulator_closed_are_503(inprocess: InProcessEmulator
         assert error.body["code"] == "serviceUnavailable"
     else:
         raise AssertionError("a closed emulator answered")
+
+
+def test_a_reset_with_bad_deployments_is_a_400_and_keeps_the_emulator(inprocess: InProcessEmulator) -> None:
+    inprocess.openai_client().chat.completions.create(model="gpt-4o", messages=MESSAGES, store=True)
+    with inprocess.http_client() as http:
+        response = http.post(
+            "/_emulator/reset", headers={"api-key": inprocess.key}, json={"deployments": {"deployments": 7}}
+        )
+    assert response.status_code == 400 and response.json()["error"]["param"] == "deployments"
+    assert _stored(inprocess) == 1
