@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
@@ -11,11 +12,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import auth, openapi
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
+from emulator.gate import Unavailable
+from emulator.hostcheck import HostCheck
 from emulator.resources import (
     chat_completions,
     completions,
@@ -111,26 +114,69 @@ async def _unrouted(request: Request, exc: HTTPException) -> Response:
     return with_request_ids(error_response(error, flavour, Family.AUTHORING), request_id, flavour)
 
 
+async def _refuse(error: ApiError, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer before routing, in the envelope of the surface the path names."""
+    flavour = Flavour.of_path(scope["path"])
+    response = with_request_ids(error_response(error, flavour, Family.AUTHORING), str(uuid.uuid4()), flavour)
+    await response(scope, receive, send)
+
+
+def _closing_connection(send: Send) -> Send:
+    """`send` with `Connection: close` on the response: once the server is stopping, a kept-alive
+    connection would otherwise carry requests until the shutdown's grace period cuts them off."""
+
+    async def closing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), (b"connection", b"close")]}
+        await send(message)
+
+    return closing
+
+
 class _EmulatorApp(Starlette):
     """Starlette without its error middleware: every operation renders its own errors (`dispatch`), so
-    the only exceptions left are the router's 404 and 405, answered here in the surface's envelope."""
+    the only exceptions left are the router's 404 and 405, answered here in the surface's envelope.
+
+    Each request holds a lease on the runtime's gate from routing to the end of its response, so that a
+    reset or stop waits for it (emulator/gate.py)."""
 
     def build_middleware_stack(self) -> ASGIApp:
         router = self.router
+        state = self.state
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await router(scope, receive, send)
+                return
+            gate = state.runtime.gate
+            try:
+                await gate.enter()
+            except Unavailable as refusal:
+                await _refuse(refusal, scope, receive, send)
+                return
+            if gate.winding_down:
+                send = _closing_connection(send)
             try:
                 await router(scope, receive, send)
             except HTTPException as unrouted:
                 response = await _unrouted(Request(scope, receive, send), unrouted)
                 await response(scope, receive, send)
+            finally:
+                gate.leave()
 
+        if state.served_hosts is not None:
+            return HostCheck(app, *state.served_hosts)
         return app
 
 
-def create_app(settings: Settings | None = None, *, started: Callable[[], None] | None = None) -> Starlette:
-    """`started` runs once the runtime has started, before the first request."""
-    runtime = Runtime(settings or Settings())
+def create_app(
+    settings: Settings | None = None, *, started: Callable[[], None] | None = None, served: bool = False
+) -> Starlette:
+    """`started` runs once the runtime has started, before the first request. `served`: the app answers
+    a socket, so requests must name an allowed host (emulator/hostcheck.py); in-process requests come
+    addressed to whatever host the code under test uses."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -146,4 +192,5 @@ def create_app(settings: Settings | None = None, *, started: Callable[[], None] 
     # Azure answers a trailing-slash variant with 404, not a redirect.
     app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.served_hosts = (settings.allowed_hosts, settings.host) if served else None
     return app

@@ -6,33 +6,56 @@ import argparse
 import gc
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from emulator import deployments_cli, distill_cli, evaluate_cli
 from emulator.deployments import DeploymentFileError, load_deployments_file
 from emulator.model.scripts import ScriptBook, ScriptError, load_file
 from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
 
+# What the banner shows for a key it must not print: custom keys end up in CI logs.
+KEY_PLACEHOLDER = "<your key>"
+# How long SIGTERM waits for open connections (a stream, a slow upload) before cutting them off.
+SHUTDOWN_GRACE_SECONDS = 5
+
 
 def banner(settings: Settings, host: str, port: int) -> str:
+    from emulator.hostcheck import ANY_HOST, is_wildcard
+
     base = f"http://{host}:{port}"
-    key = settings.api_keys[0]
     store = settings.db_path or "in memory"
-    return "\n".join(
-        [
-            f"aoai-emulator listening on {base} (database: {store})",
-            f"  Azure OpenAI endpoint: {base}   (Azure dated: {base}/openai/..., Azure v1: {base}/openai/v1/...)",
-            f"  OpenAI base URL:       {base}/v1",
-            f"  API key:               {key}"
-            + ("   (the well-known development key)" if key == DEFAULT_API_KEY else ""),
-            "",
-            "Paste into your shell:",
-            f"  export AZURE_OPENAI_ENDPOINT={base}",
-            f"  export AZURE_OPENAI_API_KEY={key}",
-            f"  export OPENAI_BASE_URL={base}/v1",
-            f"  export OPENAI_API_KEY={key}",
-            "",
+    if settings.api_keys[0] == DEFAULT_API_KEY:
+        key, about_key = DEFAULT_API_KEY, "   (the well-known development key)"
+    else:
+        key, about_key = (
+            KEY_PLACEHOLDER,
+            "   (a key given with --api-key or AOAI_EMULATOR_API_KEYS; not printed)",
+        )
+    lines = [
+        f"aoai-emulator listening on {base} (database: {store})",
+        f"  Azure OpenAI endpoint: {base}   (Azure dated: {base}/openai/..., Azure v1: {base}/openai/v1/...)",
+        f"  OpenAI base URL:       {base}/v1",
+        f"  API key:               {key}{about_key}",
+    ]
+    if is_wildcard(host) and ANY_HOST not in settings.allowed_hosts:
+        allowed = ", ".join(settings.allowed_hosts) or "none yet"
+        lines += [
+            f"  Listening on every interface: requests must still name a loopback host (localhost, "
+            f"127.0.0.1, ::1) or an allowed one ({allowed}); allow the names clients use with "
+            "--allowed-host NAME (repeatable, '*' for any).",
         ]
-    )
+    if settings.import_dir is not None:
+        lines.append(f"  file:// imports read:  {Path(settings.import_dir).resolve()}")
+    lines += [
+        "",
+        "Paste into your shell:",
+        f"  export AZURE_OPENAI_ENDPOINT={base}",
+        f"  export AZURE_OPENAI_API_KEY={key}",
+        f"  export OPENAI_BASE_URL={base}/v1",
+        f"  export OPENAI_API_KEY={key}",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _tune_collector() -> None:
@@ -85,10 +108,29 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["fine_tuning_concurrency"] = args.fine_tuning_concurrency
     if args.distill_files_downloadable:
         overrides["distill_files_downloadable"] = True
+    if args.allowed_host:
+        overrides["allowed_hosts"] = tuple(args.allowed_host)
+    if args.import_dir is not None:
+        overrides["import_dir"] = args.import_dir
     settings = Settings.from_env(**overrides)
-    app = create_app(settings, started=_tune_collector)
+    if settings.import_dir is not None and not Path(settings.import_dir).is_dir():
+        print(f"aoai-emulator: --import-dir {settings.import_dir}: not a folder", file=sys.stderr)
+        return 2
+    app = create_app(settings, started=_tune_collector, served=True)
     print(banner(settings, args.host, args.port), flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )
+    server = uvicorn.Server(config)
+    # From SIGTERM on, responses close their connections and long streams end, so that the shutdown
+    # drains in a moment rather than waiting out its grace period for clients that keep sending.
+    app.state.runtime.gate.exit_requested = lambda: server.should_exit
+    server.run()
     return 0
 
 
@@ -147,6 +189,18 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let distillation and evaluation files made from stored completions be downloaded (the service "
         "never allows it; for debugging)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="NAME",
+        help="also answer requests whose Host header names NAME (repeatable; '*' for any). By default only "
+        "loopback names and addresses, and the address bound, are answered, against DNS rebinding",
+    )
+    serve.add_argument(
+        "--import-dir",
+        metavar="DIR",
+        help="let files/import read file:// URLs inside DIR (default: no file:// imports)",
     )
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--access-log", action="store_true")

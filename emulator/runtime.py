@@ -13,6 +13,7 @@ from emulator.deployments import (
     load_deployments_file,
     parse_deployments,
 )
+from emulator.gate import Gate
 from emulator.ids import IdFactory
 from emulator.learned import LearnedModels
 from emulator.model.scripts import ScriptBook, load_file
@@ -50,6 +51,8 @@ def make_scripts(settings: Settings) -> ScriptBook:
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.initial_settings = settings
+        # Outlives resets: every request passes it, and a reset or stop closes it (emulator/gate.py).
+        self.gate = Gate()
         self._build(settings)
 
     def _build(self, settings: Settings) -> None:
@@ -73,31 +76,52 @@ class Runtime:
         self.guards: list[Guard] = []
 
     async def start(self) -> None:
-        await self.db.open()
-        if self.db.reopenings:
-            self.ids.resume(self.db.reopenings)
-        self.files.open()
-        self.deployments.load(await self.deployment_store.all())
-        await self.completions.set_quota(self.settings.store_quota_bytes)
+        self.gate.reopen()
+        await self._open()
+
+    async def _open(self) -> None:
+        try:
+            await self.db.open()
+            if self.db.reopenings:
+                self.ids.resume(self.db.reopenings)
+            self.files.open()
+            self.deployments.load(await self.deployment_store.all())
+            await self.completions.set_quota(self.settings.store_quota_bytes)
+        except BaseException:
+            await self._close()
+            raise
+
+    async def _close(self) -> None:
+        try:
+            await self.db.close()
+        finally:
+            self.files.close()
 
     async def stop(self) -> None:
-        await self.db.close()
-        self.files.close()
+        """Wait (bounded) for the requests in flight, let no new one in, then close the state."""
+        async with self.gate.closed(stopping=True):
+            await self._close()
 
     async def reset(self, **overrides: Any) -> None:
         """Back to a fresh emulator (empty store, clock and ids from the start), with the settings it was
-        started with plus `overrides`."""
+        started with plus `overrides`. Requests in flight finish first against the old state; those that
+        arrive meanwhile wait, and then meet the new one. Raises gate.Unavailable when requests still
+        running after a bounded wait keep the reset from happening."""
         settings = self.initial_settings.replace(**overrides)
-        guards = self.guards
-        await self.stop()
-        if settings.db_path:
-            self.files.remove_all()
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(settings.db_path + suffix):
-                    os.remove(settings.db_path + suffix)
-        self._build(settings)
-        self.guards = guards
-        await self.start()
+        # What a bad override would break is made first, while the old state still serves.
+        make_deployments(settings)
+        make_scripts(settings)
+        async with self.gate.closed():
+            guards = self.guards
+            await self._close()
+            if settings.db_path:
+                self.files.remove_all()
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(settings.db_path + suffix):
+                        os.remove(settings.db_path + suffix)
+            self._build(settings)
+            self.guards = guards
+            await self._open()
 
     async def list_fine_tuned_models(self) -> list[FineTunedModel]:
         """The resource's succeeded fine-tuned models, oldest first, for the models list and get.

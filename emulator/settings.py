@@ -40,6 +40,9 @@ class Settings:
     check_api_keys: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
+    # What a served emulator lets in and reads (README: Security). Neither may change on reset.
+    allowed_hosts: tuple[str, ...] = ()  # Host names served besides loopback ones; "*": any
+    import_dir: str | None = None  # the only folder file:// imports may read; None: no file:// imports
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Settings:
@@ -83,8 +86,17 @@ class Settings:
             values["fine_tuning_concurrency"] = int(env["AOAI_EMULATOR_FINE_TUNING_CONCURRENCY"])
         if env.get("AOAI_EMULATOR_DISTILL_FILES_DOWNLOADABLE"):
             values["distill_files_downloadable"] = _truthy(env["AOAI_EMULATOR_DISTILL_FILES_DOWNLOADABLE"])
+        if env.get("AOAI_EMULATOR_ALLOWED_HOSTS"):
+            values["allowed_hosts"] = _listed(env["AOAI_EMULATOR_ALLOWED_HOSTS"])
+        if env.get("AOAI_EMULATOR_IMPORT_DIR"):
+            values["import_dir"] = env["AOAI_EMULATOR_IMPORT_DIR"]
         values.update(overrides)
         return cls(**values)
+
+
+def _listed(raw: str) -> tuple[str, ...]:
+    """A comma-separated list, blanks dropped."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
 def _truthy(raw: str) -> bool:

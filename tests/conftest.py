@@ -31,9 +31,24 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveEmulator]:
-    with LiveEmulator() as server:
+def live_import_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder the live server reads file:// imports from (`serve --import-dir`)."""
+    return tmp_path_factory.mktemp("live-imports")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_import_dir: Path) -> Iterator[LiveEmulator]:
+    with LiveEmulator(extra_args=("--import-dir", str(live_import_dir))) as server:
         yield server
+
+
+@pytest.fixture
+def import_dir(request: pytest.FixtureRequest, emulator: Any, tmp_path: Path) -> Path:
+    """A folder `emulator` reads file:// imports from: this test's own in-process, the live server's."""
+    if isinstance(emulator, InProcessEmulator):
+        emulator.reset(import_dir=str(tmp_path))
+        return tmp_path
+    return Path(request.getfixturevalue("live_import_dir"))
 
 
 def _overrides(request: pytest.FixtureRequest) -> dict[str, Any]:

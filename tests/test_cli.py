@@ -62,10 +62,10 @@ def test_banner_prints_endpoint_key_and_environment() -> None:
     assert "in memory" in lines[0]
 
 
-def test_banner_shows_a_configured_key_and_database() -> None:
+def test_banner_shows_the_database_and_a_placeholder_for_a_configured_key() -> None:
     text = banner(Settings(api_keys=("my-key",), db_path="/tmp/e.sqlite3"), "0.0.0.0", 9000)
-    assert "export AZURE_OPENAI_API_KEY=my-key" in text and "export OPENAI_API_KEY=my-key" in text
-    assert "/tmp/e.sqlite3" in text and "well-known" not in text
+    assert "export AZURE_OPENAI_API_KEY=<your key>" in text and "export OPENAI_API_KEY=<your key>" in text
+    assert "/tmp/e.sqlite3" in text and "well-known" not in text and "my-key" not in text
 
 
 def test_deployments_shows_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
@@ -244,7 +244,9 @@ def test_serve_tunes_the_collector_once_started_and_before_the_first_request(
 
     seen: dict[str, Any] = {}
 
-    def fake_run(app: Any, **_: Any) -> None:
+    def fake_run(server: Any, sockets: Any = None) -> None:
+        app = server.config.app
+
         async def start() -> None:
             async with app.router.lifespan_context(app):
                 seen["threshold"], seen["frozen"] = gc.get_threshold(), gc.get_freeze_count()
@@ -252,7 +254,7 @@ def test_serve_tunes_the_collector_once_started_and_before_the_first_request(
         asyncio.run(start())
 
     before = gc.get_threshold()
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
     try:
         assert main(["serve", "--in-memory", "--port", "0"]) == 0
     finally:

@@ -466,10 +466,13 @@ def _import(emulator: Any, body: dict[str, Any], api_version: str = "2025-04-01-
         )
 
 
-def test_import_from_file_and_loopback_urls(emulator: Any, tmp_path: Path, loopback_site: str) -> None:
+def test_import_from_file_and_loopback_urls(
+    emulator: Any, tmp_path: Path, import_dir: Path, loopback_site: str
+) -> None:
     (tmp_path / "train.jsonl").write_bytes(TRAINING)
+    (import_dir / "train.jsonl").write_bytes(TRAINING)
     sdk = emulator.azure_client()
-    for url in ((tmp_path / "train.jsonl").as_uri(), loopback_site + "/train.jsonl"):
+    for url in ((import_dir / "train.jsonl").as_uri(), loopback_site + "/train.jsonl"):
         response = _import(
             emulator, {"purpose": "fine-tune", "filename": "imported.jsonl", "content_url": url}
         )
@@ -482,12 +485,12 @@ def test_import_from_file_and_loopback_urls(emulator: Any, tmp_path: Path, loopb
         assert sdk.files.content(body["id"]).read() == TRAINING
 
 
-def test_import_failures(emulator: Any, tmp_path: Path, loopback_site: str) -> None:
+def test_import_failures(emulator: Any, import_dir: Path, loopback_site: str) -> None:
     base = {"purpose": "fine-tune", "filename": "t.jsonl"}
     cases = [
         ("https://example.com/train.jsonl", "fileImportFailed", "offline"),
         ("ftp://127.0.0.1/train.jsonl", "fileImportFailed", "scheme"),
-        ((tmp_path / "absent.jsonl").as_uri(), "fileImportFailed", "absent.jsonl"),
+        ((import_dir / "absent.jsonl").as_uri(), "fileImportFailed", "absent.jsonl"),
         (loopback_site + "/absent.jsonl", "fileImportFailed", "HTTP 404"),
         ("not a url", "invalidPayload", "not a URL"),
     ]
@@ -496,25 +499,25 @@ def test_import_failures(emulator: Any, tmp_path: Path, loopback_site: str) -> N
         assert response.status_code == 400, url
         error = response.json()["error"]
         assert (error["code"], error["target"]) == (code, "content_url") and words in error["message"]
-    missing = _import(emulator, {"purpose": "fine-tune", "content_url": (tmp_path / "x").as_uri()})
+    missing = _import(emulator, {"purpose": "fine-tune", "content_url": (import_dir / "x").as_uri()})
     assert missing.status_code == 400 and missing.json()["error"]["target"] == "filename"
     assert list(emulator.azure_client().files.list()) == []
 
 
 @pytest.mark.settings(max_file_bytes=16)
-def test_import_over_the_cap(emulator: Any, tmp_path: Path) -> None:
-    (tmp_path / "big.jsonl").write_bytes(TRAINING)
+def test_import_over_the_cap(emulator: Any, import_dir: Path) -> None:
+    (import_dir / "big.jsonl").write_bytes(TRAINING)
     response = _import(
         emulator,
-        {"purpose": "fine-tune", "filename": "b.jsonl", "content_url": (tmp_path / "big.jsonl").as_uri()},
+        {"purpose": "fine-tune", "filename": "b.jsonl", "content_url": (import_dir / "big.jsonl").as_uri()},
     )
     assert response.status_code == 413 and response.json()["error"]["target"] == "file"
     assert list(emulator.azure_client().files.list()) == []
 
 
-def test_import_is_azure_dated_only(emulator: Any, tmp_path: Path) -> None:
-    (tmp_path / "t.jsonl").write_bytes(TRAINING)
-    body = {"purpose": "fine-tune", "filename": "t.jsonl", "content_url": (tmp_path / "t.jsonl").as_uri()}
+def test_import_is_azure_dated_only(emulator: Any, import_dir: Path) -> None:
+    (import_dir / "t.jsonl").write_bytes(TRAINING)
+    body = {"purpose": "fine-tune", "filename": "t.jsonl", "content_url": (import_dir / "t.jsonl").as_uri()}
     with emulator.http_client() as http:
         for surface in ("azure_v1", "openai"):
             response = http.post(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -270,8 +269,8 @@ def files(emulator: InProcessEmulator) -> None:
     legacy = client(emulator, "azure", api_version="2023-05-15")
     legacy.files.retrieve(legacy.files.create(file=("train.jsonl", TRAINING), purpose="fine-tune").id)
     legacy.files.list()
-    with tempfile.TemporaryDirectory() as folder, emulator.http_client() as http:
-        source = Path(folder) / "train.jsonl"
+    with emulator.http_client() as http:
+        source = Path(emulator.settings.import_dir) / "train.jsonl"
         source.write_bytes(TRAINING)
         body = {"purpose": "fine-tune", "filename": "imported.jsonl", "content_url": source.as_uri()}
         # Raw HTTP: the SDK has no call for Azure's file import.
@@ -430,9 +429,14 @@ def contract(shared_dir: Path) -> Contract:
 
 
 @pytest.fixture(scope="module")
-def findings(contract: Contract, aoai_emulator_portal: anyio.from_thread.BlockingPortal) -> Findings:
+def findings(
+    contract: Contract,
+    aoai_emulator_portal: anyio.from_thread.BlockingPortal,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Findings:
     recorder = Recorder()
-    with InProcessEmulator(portal=aoai_emulator_portal, check_api_keys=True) as emulator:
+    imports = str(tmp_path_factory.mktemp("imports"))
+    with InProcessEmulator(portal=aoai_emulator_portal, import_dir=imports, check_api_keys=True) as emulator:
         emulator.observers.append(recorder)
         for scenario in SCENARIOS:
             scenario(emulator)

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from emulator import __version__
+from emulator.deployments import DeploymentFileError
 from emulator.errors import InvalidRequest
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.validation import parse_json_object
@@ -58,7 +59,10 @@ async def reset(call: Call) -> Response:
             "Invalid type for 'distill_files_downloadable': expected a boolean.",
             param="distill_files_downloadable",
         )
-    await call.runtime.reset(**overrides)
+    try:
+        await call.runtime.reset(**overrides)
+    except DeploymentFileError as exc:
+        raise InvalidRequest(f"Invalid 'deployments': {exc}", param="deployments") from None
     return json_response({"status": "reset", "now": call.runtime.clock.now()})
 
 

@@ -13,9 +13,11 @@ Decisions where the contract leaves a choice (CONTRACT §5):
   have passed, then `succeeded` (or `failed`). The SDK's helper knows only the modern names, so it
   waits on a modern api-version; a legacy job may name a file that is still `running`, as seed 003's
   script does.
-* Import from URL fetches synchronously and only from this machine: `file://` URLs and http(s) URLs
-  on a loopback host (localhost, 127.0.0.0/8, ::1). Any other URL, or a fetch that fails, is a 400
-  `fileImportFailed` naming `content_url`; a `content_url` that is not a URL is a 400 `invalidPayload`.
+* Import from URL fetches synchronously and only from this machine: http(s) URLs on a loopback host
+  (localhost, 127.0.0.0/8, ::1; redirects too), and `file://` URLs only inside the folder the operator
+  named with `--import-dir`: never by default, since the content route would hand the host's files to
+  anyone holding a key. Any other URL, or a fetch that fails, is a 400 `fileImportFailed` naming
+  `content_url`; a `content_url` that is not a URL is a 400 `invalidPayload`.
 * Over `max_file_bytes` (default 512 MB, the service's limit): 413, nothing stored. An upload is
   refused before any of it is read when its Content-Length passes the limit plus FORM_ALLOWANCE (the
   multipart framing and the small text fields), and otherwise as soon as the file, or the whole body,
@@ -410,14 +412,53 @@ def _copy(source: BinaryIO, upload: Upload) -> None:
             return
 
 
-def fetch(url: str, upload: Upload) -> None:
+class _LoopbackRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another http(s) URL on a loopback host."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        parts = urllib.parse.urlsplit(newurl)
+        if parts.scheme.lower() not in ("http", "https") or not _is_loopback(parts.hostname or ""):
+            raise ImportFailed(
+                f"'{req.full_url}' redirects to '{newurl}': the emulator follows redirects only to "
+                "http(s) URLs on a loopback host."
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_LoopbackRedirects)
+
+
+def importable_path(url_path: str, import_dir: str | None) -> Path:
+    """The file a file:// URL's path names, if it lies inside `import_dir` once symlinks and `..` are
+    resolved; else ImportFailed."""
+    if import_dir is None:
+        raise ImportFailed(
+            "file:// imports are off: the emulator reads local files only from a folder its operator "
+            "names with --import-dir DIR (or AOAI_EMULATOR_IMPORT_DIR). Use an http(s) URL on a loopback "
+            "host, or start the emulator with --import-dir."
+        )
+    root = Path(import_dir).resolve()
+    path = Path(urllib.request.url2pathname(url_path)).resolve()
+    if not path.is_relative_to(root) or path == root:
+        raise ImportFailed(
+            f"'{url_path}' is outside the import folder: file:// URLs may name only files inside "
+            f"{root.as_uri()}/ (after following symlinks and '..')."
+        )
+    if not path.is_file():
+        raise ImportFailed(f"Could not read '{path}': not a file in the import folder.")
+    return path
+
+
+def fetch(url: str, upload: Upload, import_dir: str | None) -> None:
     """Copy the content at `url` into `upload` (blocking; run off the event loop)."""
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
             raise ImportFailed(f"file:// URLs must name a local path; got host '{parts.netloc}'.")
-        path = Path(urllib.request.url2pathname(parts.path))
+        path = importable_path(parts.path, import_dir)
         try:
             with open(path, "rb") as source:
                 _copy(source, upload)
@@ -428,11 +469,11 @@ def fetch(url: str, upload: Upload) -> None:
         host = parts.hostname or ""
         if not _is_loopback(host):
             raise ImportFailed(
-                f"The emulator works offline and cannot fetch from '{host}'. Use a file:// URL, or an "
-                "http(s) URL on a loopback host (localhost, 127.0.0.1, [::1])."
+                f"The emulator works offline and cannot fetch from '{host}'. Use an http(s) URL on a "
+                "loopback host (localhost, 127.0.0.1, [::1]), or a file:// URL inside --import-dir."
             )
         try:
-            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
+            with _OPENER.open(url, timeout=30) as response:
                 _copy(response, upload)
         except urllib.error.HTTPError as exc:
             raise ImportFailed(f"Fetching '{url}' answered HTTP {exc.code}.") from None
@@ -441,8 +482,8 @@ def fetch(url: str, upload: Upload) -> None:
             raise ImportFailed(f"Could not fetch '{url}': {reason}.") from None
         return
     raise ImportFailed(
-        f"Unsupported content_url scheme '{scheme}': the emulator imports from file:// URLs and from "
-        "http(s) URLs on a loopback host."
+        f"Unsupported content_url scheme '{scheme}': the emulator imports from http(s) URLs on a "
+        "loopback host, and from file:// URLs inside --import-dir."
     )
 
 
@@ -462,7 +503,7 @@ async def import_file(call: Call) -> Response:
     limit = call.runtime.settings.max_file_bytes
     upload = call.runtime.files.begin_upload(limit)
     try:
-        await anyio.to_thread.run_sync(fetch, url, upload)
+        await anyio.to_thread.run_sync(fetch, url, upload, call.runtime.settings.import_dir)
         if upload.too_large:
             raise too_large(limit)
         stored = await _store_upload(

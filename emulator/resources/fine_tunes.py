@@ -213,6 +213,8 @@ async def list_fine_tune_events(call: Call) -> Response:
             if latest.timelines[job_id].phase_at(now).is_final:
                 yield b"data: [DONE]\n\n"
                 return
+            if call.runtime.gate.closing:
+                return  # a reset or shutdown is waiting for this stream to end
             # The job moves only when the clock does (another request advancing it, or wall-clock time).
             await anyio.sleep(STREAM_POLL_SECONDS)
 

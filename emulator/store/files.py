@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -126,16 +127,23 @@ class FileStore:
         self.directory = Path(
             directory or Path(tempfile.gettempdir()) / f"aoai-emulator-files-{uuid.uuid4().hex}"
         )
+        self._removal: weakref.finalize[Any, FileStore] | None = None
+        self._closed = False
 
     def open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self._owned and self._removal is None:
+            # Removed by close(); else once the store is collected or the interpreter exits, so that an
+            # emulator nobody closed leaves no temporary directory behind either.
+            self._removal = weakref.finalize(self, shutil.rmtree, str(self.directory), ignore_errors=True)
         # Partial uploads of a previous run that stopped mid-request.
         for leftover in self.directory.glob(".partial-*"):
             leftover.unlink(missing_ok=True)
 
     def close(self) -> None:
-        if self._owned:
-            shutil.rmtree(self.directory, ignore_errors=True)
+        self._closed = True
+        if self._removal is not None:
+            self._removal()
 
     def remove_all(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -144,7 +152,8 @@ class FileStore:
         return self.directory / file_id
 
     def begin_upload(self, max_bytes: int) -> Upload:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self._closed:  # a closed store's temporary directory stays gone
+            self.directory.mkdir(parents=True, exist_ok=True)
         return Upload(self.directory / f".partial-{self.ids.hex(16)}", max_bytes)
 
     def new_id(self) -> str:
