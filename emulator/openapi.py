@@ -3,7 +3,8 @@
 `GET /_emulator/openapi.json` lists every route the emulator serves on each surface, with the
 credentials and api-version each takes. Emulator-only routes carry `x-emulator-extension: true`;
 Azure dated routes gated by api-version carry `x-emulator-feature` with the first version serving them.
-Request and response bodies follow the official documents (see the README); this one is the map.
+Each operation's request body and successful answers are described (emulator/openapi_bodies.py) well
+enough for a schema-driven fuzzer; the official documents hold the full shapes (see the README).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from emulator import __version__, versions
+from emulator import __version__, openapi_bodies, versions
 from emulator.flavours import Flavour
 from emulator.routing import Access, Call, Operation, json_response
 
@@ -74,6 +75,25 @@ def _parameters(flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
     return params
 
 
+def _responses(op: Operation) -> dict[str, Any]:
+    success = openapi_bodies.RESPONSES[op.name]
+    responses: dict[str, Any] = {}
+    for status in success.statuses:
+        responses[str(status)] = {"description": "Success"}
+        if success.schema is not None and status != 204:
+            responses[str(status)]["content"] = {
+                media_type: {
+                    "schema": success.schema if media_type == openapi_bodies.JSON else {"type": "string"}
+                }
+                for media_type in success.media_types
+            }
+    responses["default"] = {
+        "description": "An error, in the surface's envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return responses
+
+
 def _operation(op: Operation, flavour: Flavour | None, path: str, operation_id: str) -> dict[str, Any]:
     doc = (op.handler.__doc__ or "").strip().splitlines()
     entry: dict[str, Any] = {
@@ -82,16 +102,16 @@ def _operation(op: Operation, flavour: Flavour | None, path: str, operation_id: 
         "tags": [_TAGS[flavour]],
         "parameters": _parameters(flavour, path),
         "security": _security(op, flavour),
-        "responses": {
-            "200": {"description": "Success"},
-            "default": {
-                "description": "An error, in the surface's envelope",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
-        },
+        "responses": _responses(op),
         "x-emulator-access": op.access.value,
         "x-emulator-family": op.family.value,
     }
+    body = openapi_bodies.REQUESTS.get(op.name)
+    if body is not None:
+        entry["requestBody"] = {
+            "required": body.required,
+            "content": {body.media_type: {"schema": body.schema}},
+        }
     if doc:
         entry["description"] = doc[0]
     if op.extension:
@@ -135,7 +155,7 @@ def document(operations: Iterable[Operation]) -> dict[str, Any]:
                 "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"},
                 "bearer": {"type": "http", "scheme": "bearer"},
             },
-            "schemas": {"Error": _ERROR},
+            "schemas": {"Error": _ERROR, **openapi_bodies.model_schemas()},
         },
     }
 
