@@ -7,6 +7,7 @@ per operation (`make fuzz`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -32,7 +33,8 @@ CONFIG = schemathesis.Config.from_dict(
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
     }
 )
-SCHEMA = schemathesis.openapi.from_dict(document(), config=CONFIG)
+# Reset replaces the settings every other operation runs under; tests/test_fuzz_bodies.py fuzzes it alone.
+SCHEMA = schemathesis.openapi.from_dict(document(), config=CONFIG).exclude(path="/_emulator/reset")
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,9 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[LiveEmulator, list[
     sent: list[int] = []
     with LiveEmulator(key=DEFAULT_API_KEY) as live:
         yield live, sent
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"schemathesis: {len(sent)} cases over {len(SCHEMA)} operations")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\nschemathesis: {len(sent)} cases over {len(SCHEMA)} operations")
 
 
 @SCHEMA.parametrize()
