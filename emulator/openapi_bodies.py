@@ -108,7 +108,7 @@ _HYPERPARAMETERS = obj(
     learning_rate_multiplier={"anyOf": [{"const": "auto"}, {"type": "number", "exclusiveMinimum": 0}]},
     beta={"anyOf": [{"const": "auto"}, {"type": "number", "exclusiveMinimum": 0}]},
 )
-_FILTERS = {
+_FILTERS: dict[str, Any] = {
     "metadata": METADATA,
     "created_after": INTEGER,
     "created_before": INTEGER,
@@ -137,7 +137,7 @@ _SOURCE = obj(
     **_FILTERS,
     model=STRING,
 )
-_RESETTABLE = {
+_RESETTABLE: dict[str, Any] = {
     "store_quota_bytes": {"type": "integer", "minimum": 0},
     "max_file_bytes": {"type": "integer", "minimum": 0},
     "clock_start": NUMBER,
@@ -157,7 +157,13 @@ _RULE = obj(
     reply={},
     replies=array({}),
 )
-_FINE_TUNE_CREATE = {
+# Multipart field names, as the SDKs send the object's keys.
+_EXPIRES_AFTER_FIELDS: dict[str, Any] = {
+    "expires_after[anchor]": enum("created_at"),
+    "expires_after[seconds]": INTEGER,
+}
+_SAMPLING: dict[str, Any] = {key: {} for key in SAMPLING_KEYS}
+_FINE_TUNE_CREATE: dict[str, Any] = {
     "model": STRING,
     "training_file": STRING,
     "validation_file": nullable(STRING),
@@ -234,7 +240,7 @@ REQUESTS: dict[str, Body] = {
             ("file", "purpose"),
             file={"type": "string", "format": "binary"},
             purpose=STRING,
-            **{"expires_after[anchor]": enum("created_at"), "expires_after[seconds]": INTEGER},
+            **_EXPIRES_AFTER_FIELDS,
         ),
         MULTIPART,
     ),
@@ -305,7 +311,7 @@ REQUESTS: dict[str, Body] = {
                     template=array(_MESSAGE, minItems=1),
                     item_reference=STRING,
                 ),
-                sampling_params=obj(closed=True, **{k: {} for k in SAMPLING_KEYS}),
+                sampling_params=obj(closed=True, **_SAMPLING),
             ),
         )
     ),
