@@ -30,6 +30,7 @@ INTEGER: dict[str, Any] = {"type": "integer"}
 NUMBER: dict[str, Any] = {"type": "number"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 OBJECT: dict[str, Any] = {"type": "object"}
+INT64: dict[str, Any] = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
 ARRAY: dict[str, Any] = {"type": "array"}
 METADATA: dict[str, Any] = {
     "type": ["object", "null"],
@@ -110,10 +111,10 @@ _HYPERPARAMETERS = obj(
 )
 _FILTERS: dict[str, Any] = {
     "metadata": METADATA,
-    "created_after": INTEGER,
-    "created_before": INTEGER,
+    "created_after": INT64,
+    "created_before": INT64,
     "ids": array(STRING),
-    "limit": {"type": "integer", "minimum": 1},
+    "limit": {**INT64, "minimum": 1},
 }
 _MESSAGE = obj(("role", "content"), role=STRING, content={"anyOf": [STRING, array(OBJECT)]})
 _GRADER = obj(
