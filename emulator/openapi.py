@@ -54,10 +54,14 @@ def _security(op: Operation, flavour: Flavour | None) -> list[dict[str, list[str
     return [{"apiKey": []}, {"bearer": []}]
 
 
-def _parameters(flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
+def _parameters(op: Operation, flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PARAM.findall(path)
+    ]
+    params += [
+        {"name": name, "in": "query", "schema": schema}
+        for name, schema in openapi_bodies.QUERIES.get(op.name, {}).items()
     ]
     if flavour is Flavour.AZURE:
         params.append(
@@ -100,7 +104,7 @@ def _operation(op: Operation, flavour: Flavour | None, path: str, operation_id: 
         "operationId": operation_id,
         "summary": op.name.replace("_", " "),
         "tags": [_TAGS[flavour]],
-        "parameters": _parameters(flavour, path),
+        "parameters": _parameters(op, flavour, path),
         "security": _security(op, flavour),
         "responses": _responses(op),
         "x-emulator-access": op.access.value,

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from emulator.resources import control, distill, evaluate
+from emulator.resources.evals import ITEM_STATUSES, ORDER_BY, RUN_STATUSES
 from emulator.resources.seeding import SeedStoredCompletions
 from emulator.schemas.chat import ChatCompletionRequest, UpdateStoredCompletionRequest
 from emulator.schemas.eval_runs import DATA_SOURCE_TYPES, SAMPLING_KEYS
@@ -319,6 +320,25 @@ REQUESTS: dict[str, Body] = {
     "reset": Body(obj(closed=True, **_RESETTABLE), required=False),
     "advance_clock": Body(obj(("seconds",), seconds={"type": "number", "minimum": 0})),
     "add_scripts": Body({"anyOf": [obj(("rules",), closed=True, rules=array(_RULE)), _RULE, array(_RULE)]}),
+}
+
+
+# --- query parameters ----------------------------------------------------------------------------------
+
+_AFTER_LIMIT: dict[str, Any] = {"after": STRING, "limit": {"type": "integer", "minimum": 1}}
+_PAGE: dict[str, Any] = {**_AFTER_LIMIT, "order": enum("asc", "desc")}
+
+QUERIES: dict[str, dict[str, Any]] = {
+    "list_chat_completions": {**_PAGE, "model": STRING},
+    "list_chat_completion_messages": _PAGE,
+    "list_files": {**_PAGE, "purpose": STRING},
+    "list_jobs": _AFTER_LIMIT,
+    "list_job_events": _AFTER_LIMIT,
+    "list_job_checkpoints": _AFTER_LIMIT,
+    "list_fine_tune_events": {"stream": BOOLEAN},
+    "list_evals": {**_PAGE, "order_by": enum(*ORDER_BY)},
+    "list_eval_runs": {**_PAGE, "status": enum(*RUN_STATUSES)},
+    "list_eval_run_output_items": {**_PAGE, "status": enum(*ITEM_STATUSES)},
 }
 
 
