@@ -33,7 +33,7 @@ CONFIG = schemathesis.Config.from_dict(
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
     }
 )
-# Reset replaces the settings every other operation runs under; tests/test_fuzz_bodies.py fuzzes it alone.
+# Reset replaces the settings every other operation runs under; its own tests check what it accepts.
 SCHEMA = schemathesis.openapi.from_dict(document(), config=CONFIG).exclude(path="/_emulator/reset")
 
 
