@@ -80,7 +80,8 @@ def _parameters(op: Operation, flavour: Flavour | None, path: str) -> list[dict[
 
 
 def _responses(op: Operation) -> dict[str, Any]:
-    success = openapi_bodies.RESPONSES[op.name]
+    # An operation not yet described still gets a 200 without a shape (a test asks for its entry).
+    success = openapi_bodies.RESPONSES.get(op.name, openapi_bodies.Success((200,), None))
     responses: dict[str, Any] = {}
     for status in success.statuses:
         responses[str(status)] = {"description": "Success"}

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from starlette.routing import Route
 
-from emulator import versions
+from emulator import openapi_bodies, versions
 from emulator.app import all_operations, create_app
 
 
@@ -120,3 +120,10 @@ def test_a_real_answer_matches_its_documented_shape(emulator: Any) -> None:
     jsonschema.validate(stored.model_dump(mode="json"), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"object": "list", "data": []}, schema)
+
+
+def test_the_body_tables_name_every_operation_and_no_other() -> None:
+    names = {op.name for op in all_operations()}
+    assert set(openapi_bodies.RESPONSES) == names
+    assert set(openapi_bodies.REQUESTS) <= names
+    assert set(openapi_bodies.QUERIES) <= names
