@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
+import pytest
 
 from emulator.openapi import document as build_document
 
@@ -57,3 +59,10 @@ def mismatch(operation: dict[str, Any], status: int, content_type: str, body: by
     return (
         None if error is None else f"the body does not match the document: {error.message} in {data!r:.500}"
     )
+
+
+def report(config: pytest.Config, line: str) -> None:
+    """A line on the terminal past pytest's capture: the fuzzers say how many cases they sent."""
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\n{line}")

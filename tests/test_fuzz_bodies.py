@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 
 from emulator.testing import InProcessEmulator
-from tests.fuzzing import BODY_METHODS, document, mismatch, operations
+from tests.fuzzing import BODY_METHODS, document, mismatch, operations, report
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))  # `make fuzz` runs more
 JSON_TYPES = (dict, list, str, int, float, bool)
@@ -54,6 +54,14 @@ def field_names(operation: dict[str, Any]) -> list[str]:
 def arbitrary_bodies(operation: dict[str, Any]) -> st.SearchStrategy[Any]:
     own_fields = st.dictionaries(st.sampled_from(field_names(operation)), JSON_VALUES, max_size=5)
     return own_fields | JSON_VALUES
+
+
+@pytest.fixture(scope="module")
+def sent(request: pytest.FixtureRequest) -> Iterator[list[int]]:
+    """The count of generated bodies sent, reported at the end."""
+    count: list[int] = []
+    yield count
+    report(request.config, f"hypothesis: {len(count)} bodies over {len(TARGETS)} operations")
 
 
 @pytest.fixture
@@ -113,7 +121,7 @@ def send(emu: InProcessEmulator, case: Any) -> tuple[int, str, bytes]:
 
 @pytest.mark.parametrize(("path", "method"), TARGETS, ids=[f"{m.upper()} {p}" for p, m in TARGETS])
 def test_generated_bodies_never_5xx_and_match_the_document(
-    seeded: tuple[InProcessEmulator, dict[str, str]], path: str, method: str
+    seeded: tuple[InProcessEmulator, dict[str, str]], sent: list[int], path: str, method: str
 ) -> None:
     emu, ids = seeded
     operation = document()["paths"][path][method]
@@ -135,6 +143,7 @@ def test_generated_bodies_never_5xx_and_match_the_document(
     def fuzz(case: Any, replacement: Any) -> None:
         if replacement is not None and case.media_type != "multipart/form-data":
             case.body = replacement
+        sent.append(1)
         status, content_type, body = send(emu, case)
         problem = mismatch(operation, status, content_type, body)
         assert problem is None, f"{method.upper()} {case.formatted_path} {case.body!r:.1000}: {problem}"

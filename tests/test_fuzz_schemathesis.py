@@ -7,7 +7,6 @@ per operation (`make fuzz`)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +17,7 @@ from hypothesis import HealthCheck, settings
 
 from emulator.settings import DEFAULT_API_KEY
 from emulator.testing import LiveEmulator
-from tests.fuzzing import document
+from tests.fuzzing import document, report
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 REQUEST_TIMEOUT = 10.0  # seconds; the slowest answer in a run is far below this
@@ -43,9 +42,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[LiveEmulator, list[
     sent: list[int] = []
     with LiveEmulator(key=DEFAULT_API_KEY) as live:
         yield live, sent
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-        print(f"\nschemathesis: {len(sent)} cases over {len(SCHEMA)} operations")
+    report(request.config, f"schemathesis: {len(sent)} cases over {len(SCHEMA)} operations")
 
 
 @SCHEMA.parametrize()
