@@ -204,7 +204,6 @@ REQUESTS: dict[str, Body] = {
     "emulator_create_deployment": Body(
         obj(
             ("name", "model"),
-            closed=False,
             name={"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
             model=STRING,
             version=STRING,
