@@ -15,6 +15,7 @@ from emulator.schemas.validation import parse_json_object
 from emulator.settings import Settings
 
 # Settings a reset may change; the rest (where the server listens, its keys) stay as started.
+LATEST_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z
 RESETTABLE = frozenset(
     {
         "store_quota_bytes",
@@ -98,6 +99,14 @@ async def advance_clock(call: Call) -> Response:
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
         raise InvalidRequest(
             'Send {"seconds": N} with N a number >= 0: the clock only moves forward.', param="seconds"
+        )
+    now = call.runtime.clock.now()
+    if seconds > LATEST_TIME - now:
+        # Past the last second of year 9999 no timestamp can be written as a date (nor, far enough, at all).
+        raise InvalidRequest(
+            f"Invalid 'seconds': {seconds} would take the clock past the end of year 9999; advance it by "
+            f"at most {int(LATEST_TIME - now)} seconds.",
+            param="seconds",
         )
     return json_response({"now": call.runtime.clock.advance(float(seconds))})
 

@@ -31,7 +31,7 @@ class SeededCompletion(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1)
-    created: int
+    created: int = Field(ge=-(2**63), le=2**63 - 1)  # SQLite's INTEGER
     model: str = Field(min_length=1)
     choices: list[dict[str, Any]]
     metadata: dict[str, str] | None = None
