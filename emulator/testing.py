@@ -82,37 +82,14 @@ def sdk_http_module() -> ModuleType:
 
 class _Clients:
     """SDK clients for both flavours, sync and async, given where to send requests; and the emulator-only
-    routes through `control`.
-
-    The sync HTTP clients handed out are closed with the emulator (and by `close_clients()`), so a test
-    that never closes its SDK client leaves no socket open. An async client's connections belong to the
-    event loop that used them: close it there (`async with emu.async_azure_client() as client:`)."""
+    routes through `control`."""
 
     key: str
     endpoint: str
     control: ControlClient
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._handed_out: list[Any] = []
-
-    def _new_http_client(self, hx: ModuleType, asynchronous: bool) -> Any:
-        raise NotImplementedError
-
     def _http_client(self, asynchronous: bool, module: ModuleType | None = None) -> Any:
-        client = self._new_http_client(module or sdk_http_module(), asynchronous)
-        if not asynchronous:
-            with self._lock:
-                self._handed_out = [c for c in self._handed_out if not c.is_closed]
-                self._handed_out.append(client)
-        return client
-
-    def close_clients(self) -> None:
-        """Close every sync HTTP client this emulator handed out (SDK clients' included) still open."""
-        with self._lock:
-            handed_out, self._handed_out = self._handed_out, []
-        for client in handed_out:
-            client.close()
+        raise NotImplementedError
 
     def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
         """A plain httpx/httpx2 client for raw HTTP tests, with the emulator as its base URL."""
@@ -235,7 +212,6 @@ class InProcessEmulator(_Clients):
         Without `settings`, any non-empty key or token is served, as mocks do, so that clients the code
         under test built with a placeholder key work; `check_api_keys=True` checks keys as the server
         does (for tests of 401 handling)."""
-        super().__init__()
         if settings is None:
             settings = Settings(check_api_keys=False)
         self.settings = settings.replace(**overrides) if overrides else settings
@@ -272,7 +248,6 @@ class InProcessEmulator(_Clients):
             return
         self._closed = True
         try:
-            self.close_clients()
             self.portal.call(self._lifespan.__aexit__, None, None, None)
         finally:
             if self._own_portal:
@@ -367,7 +342,9 @@ class InProcessEmulator(_Clients):
             observe(method, url, status, response_headers, content)
         return status, response_headers, content
 
-    def _new_http_client(self, hx: ModuleType, asynchronous: bool) -> Any:
+    def _http_client(self, asynchronous: bool, module: ModuleType | None = None) -> Any:
+        # No socket behind it: a client used after the emulator closed still gets the app's 503.
+        hx = module or sdk_http_module()
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
         return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
 
@@ -398,7 +375,10 @@ class LiveEmulator(_Clients):
     """`aoai-emulator serve --in-memory` on a free loopback port, in a process of its own.
 
     What the server prints goes to a file (`output()`), never to a pipe nobody reads: a chatty server
-    would fill the pipe and stall."""
+    would fill the pipe and stall. The sync HTTP clients it hands out (SDK clients' included) are closed
+    by `close_clients()` and when it closes, so a test that never closes its SDK client leaves no socket
+    open. An async client's connections belong to the event loop that used them: close it there
+    (`async with server.async_azure_client() as client:`)."""
 
     def __init__(
         self,
@@ -408,8 +388,9 @@ class LiveEmulator(_Clients):
         extra_args: tuple[str, ...] = (),
         startup_timeout: float = 20.0,
     ) -> None:
-        super().__init__()
         self.key = key
+        self._lock = threading.Lock()
+        self._handed_out: list[Any] = []
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.control = ControlClient(SocketTransport(self.endpoint, timeout=60.0), key)
@@ -481,8 +462,23 @@ class LiveEmulator(_Clients):
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
         return self.control.settle_jobs()
 
-    def _new_http_client(self, hx: ModuleType, asynchronous: bool) -> Any:
-        return (hx.AsyncClient if asynchronous else hx.Client)(base_url=self.endpoint)
+    def _http_client(self, asynchronous: bool, module: ModuleType | None = None) -> Any:
+        hx = module or sdk_http_module()
+        if asynchronous:
+            return hx.AsyncClient(base_url=self.endpoint)
+        client = hx.Client(base_url=self.endpoint)
+        with self._lock:
+            self._handed_out = [c for c in self._handed_out if not c.is_closed]
+            self._handed_out.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Close every sync HTTP client this server handed out that is still open: a session-long server's
+        fixture calls it after each test."""
+        with self._lock:
+            handed_out, self._handed_out = self._handed_out, []
+        for client in handed_out:
+            client.close()
 
     def __enter__(self) -> LiveEmulator:
         return self
