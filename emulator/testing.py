@@ -6,8 +6,7 @@
         emu.advance(3600)                            # move the simulated clock
 
 `LiveEmulator` offers the same methods against `aoai-emulator serve` on a free loopback port. Both reach
-the emulator-only routes through `emu.control` (emulator/control_client.py), and close the SDK clients
-they made when they close.
+the emulator-only routes through `emu.control` (emulator/control_client.py).
 """
 
 from __future__ import annotations
@@ -88,12 +87,13 @@ class _Clients:
     endpoint: str
     control: ControlClient
 
-    def _http_client(self, asynchronous: bool, module: ModuleType | None = None) -> Any:
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+        """A plain httpx/httpx2 client (`module`, by default the SDK's) for raw HTTP tests, with the
+        emulator as its base URL."""
         raise NotImplementedError
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
-        """A plain httpx/httpx2 client for raw HTTP tests, with the emulator as its base URL."""
-        return self._http_client(asynchronous, module)
+    def close_clients(self) -> None:
+        """Close the HTTP clients handed out that hold a connection (none in-process)."""
 
     def azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> openai.AzureOpenAI:
         import openai
@@ -103,7 +103,7 @@ class _Clients:
         return openai.AzureOpenAI(
             azure_endpoint=self.endpoint,
             api_version=api_version,
-            http_client=self._http_client(False),
+            http_client=self.http_client(False),
             **kwargs,
         )
 
@@ -117,7 +117,7 @@ class _Clients:
         return openai.AsyncAzureOpenAI(
             azure_endpoint=self.endpoint,
             api_version=api_version,
-            http_client=self._http_client(True),
+            http_client=self.http_client(True),
             **kwargs,
         )
 
@@ -127,7 +127,7 @@ class _Clients:
         kwargs.setdefault("api_key", self.key)
         kwargs.setdefault("max_retries", 0)
         return openai.OpenAI(
-            base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(False), **kwargs
+            base_url=base_url or self.endpoint + "/v1", http_client=self.http_client(False), **kwargs
         )
 
     def async_openai_client(self, base_url: str | None = None, **kwargs: Any) -> openai.AsyncOpenAI:
@@ -136,7 +136,7 @@ class _Clients:
         kwargs.setdefault("api_key", self.key)
         kwargs.setdefault("max_retries", 0)
         return openai.AsyncOpenAI(
-            base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(True), **kwargs
+            base_url=base_url or self.endpoint + "/v1", http_client=self.http_client(True), **kwargs
         )
 
     def script(
@@ -221,8 +221,11 @@ class InProcessEmulator(_Clients):
         # Called with (method, url, status, headers, body) after every in-process response.
         self.observers: list[Callable[[str, str, int, list[tuple[bytes, bytes]], bytes], None]] = []
         self.app = create_app(self.settings)
-        self._own_portal = None if portal else PortalThread()
-        self.portal = portal or self._own_portal.portal  # type: ignore[union-attr]
+        self._own_portal: PortalThread | None = None
+        if portal is None:
+            self._own_portal = PortalThread()
+            portal = self._own_portal.portal
+        self.portal = portal
         self._lifespan = self.app.router.lifespan_context(self.app)
         try:
             self.portal.call(self._lifespan.__aenter__)
@@ -342,7 +345,7 @@ class InProcessEmulator(_Clients):
             observe(method, url, status, response_headers, content)
         return status, response_headers, content
 
-    def _http_client(self, asynchronous: bool, module: ModuleType | None = None) -> Any:
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
         # No socket behind it: a client used after the emulator closed still gets the app's 503.
         hx = module or sdk_http_module()
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
@@ -462,7 +465,7 @@ class LiveEmulator(_Clients):
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
         return self.control.settle_jobs()
 
-    def _http_client(self, asynchronous: bool, module: ModuleType | None = None) -> Any:
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
         hx = module or sdk_http_module()
         if asynchronous:
             return hx.AsyncClient(base_url=self.endpoint)
