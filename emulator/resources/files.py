@@ -420,6 +420,7 @@ class _LoopbackRedirects(urllib.request.HTTPRedirectHandler):
     ) -> urllib.request.Request | None:
         parts = urllib.parse.urlsplit(newurl)
         if parts.scheme.lower() not in ("http", "https") or not _is_loopback(parts.hostname or ""):
+            fp.close()  # the refused redirect's response holds its connection open
             raise ImportFailed(
                 f"'{req.full_url}' redirects to '{newurl}': the emulator follows redirects only to "
                 "http(s) URLs on a loopback host."
