@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from emulator.testing import InProcessEmulator, LiveEmulator
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types import FilePurpose
 
 STORED_API_VERSION = "2025-02-01-preview"  # the first api-version with the stored-completions API
 
@@ -32,7 +36,7 @@ class Inspection:
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         raise NotImplementedError
 
-    def openai_client(self, base_url: str | None = None, **kwargs: Any) -> Any:
+    def openai_client(self, base_url: str | None = None, **kwargs: Any) -> openai.OpenAI:
         raise NotImplementedError
 
     def state(self) -> dict[str, Any]:
@@ -53,7 +57,7 @@ class Inspection:
                 return found
             after = page["last_id"]
 
-    def seed_files(self, *paths: str | Path, purpose: str = "fine-tune") -> list[str]:
+    def seed_files(self, *paths: str | Path, purpose: FilePurpose = "fine-tune") -> list[str]:
         """Upload files as a client would; returns their ids in order."""
         client = self.openai_client()
         ids = []

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Coroutine, Iterator, MutableMapping
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 import anyio
@@ -41,6 +41,20 @@ from emulator.resources.evaluate import EvaluationRefused, ExtensionRefused
 from emulator.resources.seeding import PATH as SEED_PATH
 from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
+
+if TYPE_CHECKING:  # openai, httpx and httpx2 come with the SDK the tests use, not with the emulator
+    from typing import TypeAlias
+
+    import httpx
+    import httpx2
+    import openai
+
+    from emulator.runtime import Runtime
+
+    # A raw HTTP client is the library the installed openai talks through (httpx2 since openai 3,
+    # httpx before) or the one asked for: either has the same methods.
+    HTTPClient: TypeAlias = httpx2.Client | httpx.Client
+    AsyncHTTPClient: TypeAlias = httpx2.AsyncClient | httpx.AsyncClient
 
 T = TypeVar("T")
 
@@ -67,7 +81,7 @@ class _Clients:
     def _http_client(self, asynchronous: bool) -> Any:
         raise NotImplementedError
 
-    def azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> Any:
+    def azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> openai.AzureOpenAI:
         import openai
 
         kwargs.setdefault("api_key", self.key)
@@ -79,7 +93,9 @@ class _Clients:
             **kwargs,
         )
 
-    def async_azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> Any:
+    def async_azure_client(
+        self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any
+    ) -> openai.AsyncAzureOpenAI:
         import openai
 
         kwargs.setdefault("api_key", self.key)
@@ -91,7 +107,7 @@ class _Clients:
             **kwargs,
         )
 
-    def openai_client(self, base_url: str | None = None, **kwargs: Any) -> Any:
+    def openai_client(self, base_url: str | None = None, **kwargs: Any) -> openai.OpenAI:
         import openai
 
         kwargs.setdefault("api_key", self.key)
@@ -100,7 +116,7 @@ class _Clients:
             base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(False), **kwargs
         )
 
-    def async_openai_client(self, base_url: str | None = None, **kwargs: Any) -> Any:
+    def async_openai_client(self, base_url: str | None = None, **kwargs: Any) -> openai.AsyncOpenAI:
         import openai
 
         kwargs.setdefault("api_key", self.key)
@@ -127,7 +143,17 @@ class _Clients:
         rule.update({"replies": replies} if replies is not None else {"reply": reply})
         return self.add_scripts([rule])[0]
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+    @overload
+    def http_client(
+        self, asynchronous: Literal[False] = False, module: ModuleType | None = None
+    ) -> HTTPClient: ...
+    @overload
+    def http_client(
+        self, asynchronous: Literal[True], module: ModuleType | None = None
+    ) -> AsyncHTTPClient: ...
+    def http_client(
+        self, asynchronous: bool = False, module: ModuleType | None = None
+    ) -> HTTPClient | AsyncHTTPClient:
         raise NotImplementedError
 
     def add_scripts(self, rules: list[dict[str, Any]]) -> list[str]:
@@ -218,8 +244,9 @@ class InProcessEmulator(_Clients):
         self._closed = False
 
     @property
-    def runtime(self) -> Any:
-        return self.app.state.runtime
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
 
     def __enter__(self) -> InProcessEmulator:
         return self
@@ -241,7 +268,7 @@ class InProcessEmulator(_Clients):
         """Run a coroutine of the emulator's to its end, as in-process requests run (emulator/driver.py)."""
         return run_here(coroutine, self._fallback_loop)
 
-    def call(self, fn: Any, *args: Any) -> Any:
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run a coroutine function of the emulator's and return its result."""
         return self.run(fn(*args))
 
@@ -329,23 +356,39 @@ class InProcessEmulator(_Clients):
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
         return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+    @overload
+    def http_client(
+        self, asynchronous: Literal[False] = False, module: ModuleType | None = None
+    ) -> HTTPClient: ...
+    @overload
+    def http_client(
+        self, asynchronous: Literal[True], module: ModuleType | None = None
+    ) -> AsyncHTTPClient: ...
+    def http_client(
+        self, asynchronous: bool = False, module: ModuleType | None = None
+    ) -> HTTPClient | AsyncHTTPClient:
         """A plain httpx/httpx2 client served in-process, for raw HTTP tests."""
         hx = module or sdk_http_module()
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
-        return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
+        client: HTTPClient | AsyncHTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
+            transport=transport, base_url=self.endpoint
+        )
+        return client
 
 
-def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
-    class EmulatorTransport(hx.BaseTransport):  # type: ignore[name-defined]
+def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> httpx2.BaseTransport | httpx.BaseTransport:
+    # The base class is the library's chosen at run time (httpx2 or httpx): not known to the checker.
+    class EmulatorTransport(hx.BaseTransport):  # type: ignore[misc, name-defined]
         def handle_request(self, request: Any) -> Any:
             return serve_sync(emulator, hx, request)
 
     return EmulatorTransport()
 
 
-def async_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
-    class AsyncEmulatorTransport(hx.AsyncBaseTransport):  # type: ignore[name-defined]
+def async_transport(
+    emulator: InProcessEmulator, hx: ModuleType
+) -> httpx2.AsyncBaseTransport | httpx.AsyncBaseTransport:
+    class AsyncEmulatorTransport(hx.AsyncBaseTransport):  # type: ignore[misc, name-defined]
         async def handle_async_request(self, request: Any) -> Any:
             return await serve_async(emulator, hx, request)
 
@@ -444,9 +487,22 @@ class LiveEmulator(_Clients):
         hx = sdk_http_module()
         return hx.AsyncClient() if asynchronous else hx.Client()
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+    @overload
+    def http_client(
+        self, asynchronous: Literal[False] = False, module: ModuleType | None = None
+    ) -> HTTPClient: ...
+    @overload
+    def http_client(
+        self, asynchronous: Literal[True], module: ModuleType | None = None
+    ) -> AsyncHTTPClient: ...
+    def http_client(
+        self, asynchronous: bool = False, module: ModuleType | None = None
+    ) -> HTTPClient | AsyncHTTPClient:
         hx = module or sdk_http_module()
-        return (hx.AsyncClient if asynchronous else hx.Client)(base_url=self.endpoint)
+        client: HTTPClient | AsyncHTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
+            base_url=self.endpoint
+        )
+        return client
 
     def __enter__(self) -> LiveEmulator:
         return self
