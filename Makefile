@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SERVE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup serve test lint typecheck check bench examples clean
+.PHONY: setup serve test lint typecheck check fuzz bench examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy emulator
 
 check: lint typecheck test
+
+# The fuzzers and the kill -9 test alone, with more cases per operation than `make check` runs.
+FUZZ_EXAMPLES ?= 40
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_bodies.py tests/test_fuzz_schemathesis.py tests/test_durability.py $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from emulator.control_api import DEPLOYMENTS_PATH as PATH
 from emulator.deployments import DEFAULT_DEPLOYMENTS, DeploymentFileError, load_deployments_file
 from emulator.extension_client import add_connection, send
-from emulator.resources.deployments import PATH
 
 
 def add_parser(commands: Any) -> None:

@@ -12,9 +12,9 @@ import argparse
 import json
 from typing import Any
 
+from emulator.control_api import DISTILL_PATH as PATH
 from emulator.evaluate_cli import add_connection_and_filters, filters
 from emulator.extension_client import send
-from emulator.resources.distill import PATH
 
 
 def add_parser(commands: Any) -> None:

@@ -15,9 +15,11 @@ the portal's, which runs in a thread of its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import weakref
 from collections.abc import Coroutine
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import anyio.from_thread
@@ -58,3 +60,34 @@ def run_here(coroutine: Coroutine[Any, Any, T], fallback: asyncio.AbstractEventL
     except RuntimeError:
         return _THREAD_LOOP.get().run_until_complete(coroutine)
     return asyncio.run_coroutine_threadsafe(coroutine, fallback).result()
+
+
+class PortalThread:
+    """An event loop on a daemon thread of its own, with a portal into it: for an in-process emulator that
+    has no shared portal. anyio's `start_blocking_portal` stops its thread from a generator's `finally`,
+    which at interpreter exit waits for a thread that no longer runs: an emulator never closed would hold
+    the process forever. Here nothing runs at exit; `stop()` ends the loop and its thread."""
+
+    def __init__(self) -> None:
+        started: Future[anyio.from_thread.BlockingPortal] = Future()
+
+        async def serve() -> None:
+            async with anyio.from_thread.BlockingPortal() as portal:
+                started.set_result(portal)
+                await portal.sleep_until_stopped()
+
+        def run() -> None:
+            try:
+                anyio.run(serve)
+            except BaseException as failure:
+                if not started.done():
+                    started.set_exception(failure)
+
+        self._thread = threading.Thread(target=run, name="aoai-emulator-loop", daemon=True)
+        self._thread.start()
+        self.portal = started.result()
+
+    def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):  # already stopped
+            self.portal.call(self.portal.stop)
+        self._thread.join()

@@ -12,8 +12,8 @@ import argparse
 import json
 from typing import Any
 
+from emulator.control_api import EVALUATE_PATH as PATH
 from emulator.extension_client import add_connection, send
-from emulator.resources.evaluate import PATH
 
 
 def add_parser(commands: Any) -> None:

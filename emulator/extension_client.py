@@ -1,4 +1,5 @@
-"""The command line's client for the emulator's own routes on a running emulator.
+"""The command line's side of the emulator's own routes: where the running emulator is, and what to print
+(the requests go through emulator/control_client.py, as the test harness's do).
 
 It finds the emulator as the SDK would: `--endpoint`, else `AZURE_OPENAI_ENDPOINT`, else `OPENAI_BASE_URL`
 (without its `/v1`), else http://127.0.0.1:8000; and the key from `--api-key`, else `AZURE_OPENAI_API_KEY`,
@@ -14,14 +15,13 @@ import argparse
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from emulator.control_api import DEFAULT_ENDPOINT
+from emulator.control_client import ControlClient, SocketTransport
 from emulator.settings import DEFAULT_API_KEY
 
-DEFAULT_ENDPOINT = "http://127.0.0.1:8000"
 # What `aoai-emulator serve` tells the user to export, in the order they are read.
 ENDPOINT_VARIABLES = ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL")
 KEY_VARIABLES = ("AZURE_OPENAI_API_KEY", "OPENAI_API_KEY")
@@ -66,34 +66,23 @@ def send(
     make_body: Callable[[argparse.Namespace], dict[str, Any]] | None = None,
 ) -> int:
     """Send the command's request to its route; print the answer, or the refusal (exit 1)."""
+    endpoint = endpoint_of(args, os.environ)
     try:
-        body = None if make_body is None else json.dumps(make_body(args)).encode()
+        body = None if make_body is None else make_body(args)
+        control = ControlClient(SocketTransport(endpoint), key_of(args, os.environ))
     except (OSError, ValueError) as problem:
         print(f"aoai-emulator {command}: {problem}", file=sys.stderr)
         return 2
-    endpoint = endpoint_of(args, os.environ)
-    headers = {"api-key": key_of(args, os.environ)}
-    if body is not None:
-        headers["content-type"] = "application/json"
-    request = urllib.request.Request(endpoint + path, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            print(json.dumps(json.loads(response.read()), indent=2))
-            return 0
-    except urllib.error.HTTPError as refused:
-        error = _error_of(refused.read())
+        reply = control.send(method, path, body)
+    except OSError as unreachable:
+        print(f"aoai-emulator {command}: cannot reach {endpoint}: {unreachable}", file=sys.stderr)
+        return 2
+    if reply.status >= 400:
+        error = reply.error()
         print(
             f"aoai-emulator {command}: {error.get('message')} (param: {error.get('param')})", file=sys.stderr
         )
         return 1
-    except urllib.error.URLError as unreachable:
-        print(f"aoai-emulator {command}: cannot reach {endpoint}: {unreachable.reason}", file=sys.stderr)
-        return 2
-
-
-def _error_of(raw: bytes) -> dict[str, Any]:
-    try:
-        found = json.loads(raw or b"{}").get("error")
-    except (ValueError, AttributeError):
-        found = None
-    return found if isinstance(found, dict) else {"message": raw.decode(errors="replace") or "refused"}
+    print(json.dumps(reply.json(), indent=2))
+    return 0

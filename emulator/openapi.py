@@ -3,7 +3,8 @@
 `GET /_emulator/openapi.json` lists every route the emulator serves on each surface, with the
 credentials and api-version each takes. Emulator-only routes carry `x-emulator-extension: true`;
 Azure dated routes gated by api-version carry `x-emulator-feature` with the first version serving them.
-Request and response bodies follow the official documents (see the README); this one is the map.
+Each operation's request body and successful answers are described (emulator/openapi_bodies.py) well
+enough for a schema-driven fuzzer; the official documents hold the full shapes (see the README).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from emulator import __version__, versions
+from emulator import __version__, openapi_bodies, versions
 from emulator.flavours import Flavour
 from emulator.routing import Access, Call, Operation, json_response
 
@@ -53,10 +54,14 @@ def _security(op: Operation, flavour: Flavour | None) -> list[dict[str, list[str
     return [{"apiKey": []}, {"bearer": []}]
 
 
-def _parameters(flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
+def _parameters(op: Operation, flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PARAM.findall(path)
+    ]
+    params += [
+        {"name": name, "in": "query", "schema": schema}
+        for name, schema in openapi_bodies.QUERIES.get(op.name, {}).items()
     ]
     if flavour is Flavour.AZURE:
         params.append(
@@ -74,24 +79,44 @@ def _parameters(flavour: Flavour | None, path: str) -> list[dict[str, Any]]:
     return params
 
 
+def _responses(op: Operation) -> dict[str, Any]:
+    # An operation not yet described still gets a 200 without a shape (a test asks for its entry).
+    success = openapi_bodies.RESPONSES.get(op.name, openapi_bodies.Success((200,), None))
+    responses: dict[str, Any] = {}
+    for status in success.statuses:
+        responses[str(status)] = {"description": "Success"}
+        if success.schema is not None and status != 204:
+            responses[str(status)]["content"] = {
+                media_type: {
+                    "schema": success.schema if media_type == openapi_bodies.JSON else {"type": "string"}
+                }
+                for media_type in success.media_types
+            }
+    responses["default"] = {
+        "description": "An error, in the surface's envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return responses
+
+
 def _operation(op: Operation, flavour: Flavour | None, path: str, operation_id: str) -> dict[str, Any]:
     doc = (op.handler.__doc__ or "").strip().splitlines()
     entry: dict[str, Any] = {
         "operationId": operation_id,
         "summary": op.name.replace("_", " "),
         "tags": [_TAGS[flavour]],
-        "parameters": _parameters(flavour, path),
+        "parameters": _parameters(op, flavour, path),
         "security": _security(op, flavour),
-        "responses": {
-            "200": {"description": "Success"},
-            "default": {
-                "description": "An error, in the surface's envelope",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
-        },
+        "responses": _responses(op),
         "x-emulator-access": op.access.value,
         "x-emulator-family": op.family.value,
     }
+    body = openapi_bodies.REQUESTS.get(op.name)
+    if body is not None:
+        entry["requestBody"] = {
+            "required": body.required,
+            "content": {body.media_type: {"schema": body.schema}},
+        }
     if doc:
         entry["description"] = doc[0]
     if op.extension:
@@ -135,7 +160,7 @@ def document(operations: Iterable[Operation]) -> dict[str, Any]:
                 "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"},
                 "bearer": {"type": "http", "scheme": "bearer"},
             },
-            "schemas": {"Error": _ERROR},
+            "schemas": {"Error": _ERROR, **openapi_bodies.model_schemas()},
         },
     }
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import anyio.from_thread
 import pytest
 
+from emulator.control_api import AZURE_ENDPOINT, DEFAULT_API_VERSION, OPENAI_BASE_URL, RESETTABLE
 from emulator.intercept import DEFAULT_HOSTS, Interception
 from emulator.settings import Settings
 
@@ -35,11 +36,11 @@ if TYPE_CHECKING:  # the emulator is imported when a test first asks for a fixtu
     from emulator.harness import EmulatorFixture, LiveServer
 
 MARKER = "aoai_emulator"
-# For AzureOpenAI() built without an api_version; the same as testing.DEFAULT_API_VERSION.
-OPENAI_API_VERSION = "2025-04-01-preview"
+# For AzureOpenAI() built without an api_version: the harness's own.
+OPENAI_API_VERSION = DEFAULT_API_VERSION
 # What intercepted production code finds in its environment: the public hosts, served in-process.
-INTERCEPTED_AZURE_ENDPOINT = "https://emulator.openai.azure.com"
-INTERCEPTED_OPENAI_BASE_URL = "https://api.openai.com/v1"
+INTERCEPTED_AZURE_ENDPOINT = AZURE_ENDPOINT
+INTERCEPTED_OPENAI_BASE_URL = OPENAI_BASE_URL
 _PLUGIN_OPTIONS = ("intercept", "hosts")
 
 
@@ -128,10 +129,9 @@ def aoai_live_process() -> Iterator[LiveServer]:
 @pytest.fixture
 def aoai_live_server(
     request: pytest.FixtureRequest, aoai_live_process: LiveServer, monkeypatch: pytest.MonkeyPatch
-) -> LiveServer:
-    """`aoai-emulator serve` on 127.0.0.1, reset to a fresh emulator with this test's settings."""
-    from emulator.resources.control import RESETTABLE
-
+) -> Iterator[LiveServer]:
+    """`aoai-emulator serve` on 127.0.0.1, reset to a fresh emulator with this test's settings; the SDK
+    clients the test made from it are closed after the test."""
     settings, _ = marker_options(request.node)
     if settings.pop("check_api_keys", True) is not True:
         misconfigured(
@@ -147,7 +147,10 @@ def aoai_live_server(
     aoai_live_process.reset(**_json_ready(settings))
     endpoint = aoai_live_process.endpoint
     point_environment(monkeypatch, endpoint, endpoint + "/v1", aoai_live_process.key)
-    return aoai_live_process
+    try:
+        yield aoai_live_process
+    finally:
+        aoai_live_process.close_clients()
 
 
 def _json_ready(settings: Mapping[str, Any]) -> dict[str, Any]:

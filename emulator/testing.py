@@ -5,22 +5,23 @@
         client.chat.completions.create(model="gpt-4o", messages=[...], store=True)
         emu.advance(3600)                            # move the simulated clock
 
-`LiveEmulator` offers the same methods against `aoai-emulator serve` on a free loopback port.
+`LiveEmulator` offers the same methods against `aoai-emulator serve` on a free loopback port. Both reach
+the emulator-only routes through `emu.control` (emulator/control_client.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Coroutine, Iterator, MutableMapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
@@ -29,17 +30,20 @@ import anyio
 import anyio.from_thread
 
 from emulator.app import create_app
-from emulator.driver import portal_loop, run_here
+from emulator.control_api import (
+    AZURE_ENDPOINT,
+    DEFAULT_API_VERSION,
+    ControlError,
+    DeploymentRefused,
+    DistillationRefused,
+    EvaluationRefused,
+    ExtensionRefused,
+    ScriptError,
+    SeedingFailed,
+)
+from emulator.control_client import ControlClient, SeedSource, SocketTransport
+from emulator.driver import PortalThread, portal_loop, run_here
 from emulator.intercept import serve_async, serve_sync
-from emulator.model.scripts import ScriptError
-from emulator.resources.deployments import PATH as DEPLOYMENTS_PATH
-from emulator.resources.deployments import DeploymentRefused
-from emulator.resources.distill import PATH as DISTILL_PATH
-from emulator.resources.distill import DistillationRefused
-from emulator.resources.evaluate import PATH as EVALUATE_PATH
-from emulator.resources.evaluate import EvaluationRefused, ExtensionRefused
-from emulator.resources.seeding import PATH as SEED_PATH
-from emulator.resources.seeding import SeedingFailed, SeedSource, seed_body, seeded_ids
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 
 if TYPE_CHECKING:  # openai, httpx and httpx2 come with the SDK the tests use, not with the emulator
@@ -51,16 +55,32 @@ if TYPE_CHECKING:  # openai, httpx and httpx2 come with the SDK the tests use, n
 
     from emulator.runtime import Runtime
 
-    # A raw HTTP client is the library the installed openai talks through (httpx2 since openai 3,
-    # httpx before) or the one asked for: either has the same methods.
-    HTTPClient: TypeAlias = httpx2.Client | httpx.Client
-    AsyncHTTPClient: TypeAlias = httpx2.AsyncClient | httpx.AsyncClient
+    # The HTTP library the installed openai takes its `http_client` from (sdk_http_module): httpx2 since
+    # openai 3, httpx before; where that is httpx, these name it only when httpx2 is installed too.
+    SDKHTTPClient: TypeAlias = httpx2.Client
+    SDKAsyncHTTPClient: TypeAlias = httpx2.AsyncClient
+    # Either library's, when a test asks for one by `module`: they have the same methods.
+    HTTPClient: TypeAlias = httpx2.Client | httpx.Client | httpx2.AsyncClient | httpx.AsyncClient
+
+__all__ = [
+    "AZURE_ENDPOINT",
+    "DEFAULT_API_VERSION",
+    "ControlError",
+    "DeploymentRefused",
+    "DistillationRefused",
+    "EvaluationRefused",
+    "ExtensionRefused",
+    "InProcessEmulator",
+    "LiveEmulator",
+    "ScriptError",
+    "SeedSource",
+    "SeedingFailed",
+    "free_port",
+    "in_process",
+    "sdk_http_module",
+]
 
 T = TypeVar("T")
-
-AZURE_ENDPOINT = "https://emulator.openai.azure.com"
-SCRIPTS_PATH = "/_emulator/scripts"
-DEFAULT_API_VERSION = "2025-04-01-preview"
 
 
 def sdk_http_module() -> ModuleType:
@@ -73,13 +93,26 @@ def sdk_http_module() -> ModuleType:
 
 
 class _Clients:
-    """SDK clients for both flavours, sync and async, given where to send requests."""
+    """SDK clients for both flavours, sync and async, given where to send requests; and the emulator-only
+    routes through `control`."""
 
     key: str
     endpoint: str
+    control: ControlClient
 
-    def _http_client(self, asynchronous: bool) -> Any:
+    @overload
+    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
+        """A plain httpx/httpx2 client (`module`, by default the SDK's) for raw HTTP tests, with the
+        emulator as its base URL."""
         raise NotImplementedError
+
+    def close_clients(self) -> None:
+        """Close the HTTP clients handed out that hold a connection (none in-process)."""
 
     def azure_client(self, api_version: str = DEFAULT_API_VERSION, **kwargs: Any) -> openai.AzureOpenAI:
         import openai
@@ -89,7 +122,7 @@ class _Clients:
         return openai.AzureOpenAI(
             azure_endpoint=self.endpoint,
             api_version=api_version,
-            http_client=self._http_client(False),
+            http_client=self.http_client(False),
             **kwargs,
         )
 
@@ -103,7 +136,7 @@ class _Clients:
         return openai.AsyncAzureOpenAI(
             azure_endpoint=self.endpoint,
             api_version=api_version,
-            http_client=self._http_client(True),
+            http_client=self.http_client(True),
             **kwargs,
         )
 
@@ -113,7 +146,7 @@ class _Clients:
         kwargs.setdefault("api_key", self.key)
         kwargs.setdefault("max_retries", 0)
         return openai.OpenAI(
-            base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(False), **kwargs
+            base_url=base_url or self.endpoint + "/v1", http_client=self.http_client(False), **kwargs
         )
 
     def async_openai_client(self, base_url: str | None = None, **kwargs: Any) -> openai.AsyncOpenAI:
@@ -122,7 +155,7 @@ class _Clients:
         kwargs.setdefault("api_key", self.key)
         kwargs.setdefault("max_retries", 0)
         return openai.AsyncOpenAI(
-            base_url=base_url or self.endpoint + "/v1", http_client=self._http_client(True), **kwargs
+            base_url=base_url or self.endpoint + "/v1", http_client=self.http_client(True), **kwargs
         )
 
     def script(
@@ -143,38 +176,25 @@ class _Clients:
         rule.update({"replies": replies} if replies is not None else {"reply": reply})
         return self.add_scripts([rule])[0]
 
-    @overload
-    def http_client(
-        self, asynchronous: Literal[False] = False, module: ModuleType | None = None
-    ) -> HTTPClient: ...
-    @overload
-    def http_client(
-        self, asynchronous: Literal[True], module: ModuleType | None = None
-    ) -> AsyncHTTPClient: ...
-    def http_client(
-        self, asynchronous: bool = False, module: ModuleType | None = None
-    ) -> HTTPClient | AsyncHTTPClient:
-        raise NotImplementedError
-
     def add_scripts(self, rules: list[dict[str, Any]]) -> list[str]:
-        """Add rules in the JSON form `POST /_emulator/scripts` takes; all of them or, if one is bad, none."""
-        with self.http_client() as http:
-            response = http.post(SCRIPTS_PATH, json={"rules": rules}, headers={"api-key": self.key})
-        if response.status_code != 201:
-            error = response.json()["error"]
-            raise ScriptError(error["message"], error.get("param") or "rules")
-        return list(response.json()["ids"])
+        """Add rules in the JSON form `POST /_emulator/scripts` takes; all of them or, if one is bad, none
+        (ScriptError naming the field)."""
+        return self.control.add_scripts(rules)
 
     def clear_scripts(self) -> int:
-        with self.http_client() as http:
-            return int(http.delete(SCRIPTS_PATH, headers={"api-key": self.key}).json()["deleted"])
+        return self.control.clear_scripts()
+
+    def seed_stored_completions(self, source: SeedSource) -> list[str]:
+        """Store the completions of a JSON file (see fixtures/) or a list, with their own ids and times;
+        a refused batch raises SeedingFailed."""
+        return self.control.seed_stored_completions(source)
 
     def evaluate(self, testing_criteria: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
         """The portal's Evaluate action (`POST /_emulator/evaluate`): stored completions chosen by
         `metadata`, `model`, `created_after`, `created_before`, `ids`, `limit` become a data file, an eval
-        and a run (of the stored answers, or `generate_with="<deployment>"`'s). Returns {file, eval, run}."""
-        body = {"testing_criteria": testing_criteria, **options}
-        return self._extension(EVALUATE_PATH, body, EvaluationRefused)
+        and a run (of the stored answers, or `generate_with="<deployment>"`'s). Returns {file, eval, run};
+        a refusal raises EvaluationRefused."""
+        return self.control.evaluate(testing_criteria, **options)
 
     def distill(self, model: str, **options: Any) -> dict[str, Any]:
         """The portal's Distill action (`POST /_emulator/distill`): stored completions chosen by
@@ -182,28 +202,15 @@ class _Clients:
         a closed training file and a fine-tuning job of `model` (with `hyperparameters`, `suffix`, `seed`,
         `validation_split`, `flavour="azure"|"openai"`). Returns {completions, training_file,
         validation_file, job}; a refusal raises DistillationRefused."""
-        return self._extension(DISTILL_PATH, {"model": model, **options}, DistillationRefused)
+        return self.control.distill(model, **options)
 
     def create_deployment(self, name: str, model: str, **options: Any) -> dict[str, Any]:
         """Deploy `model` (a base model, or a fine-tuned model whose job succeeded) as `name`, ready at
         once (`POST /_emulator/deployments`; `version=`, `settings=`). A refusal raises DeploymentRefused."""
-        body = {"name": name, "model": model, **options}
-        return self._extension(DEPLOYMENTS_PATH, body, DeploymentRefused)
+        return self.control.create_deployment(name, model, **options)
 
     def delete_deployment(self, name: str) -> None:
-        with self.http_client() as http:
-            response = http.delete(f"{DEPLOYMENTS_PATH}/{name}", headers={"api-key": self.key})
-        if response.status_code != 200:
-            error = response.json()["error"]
-            raise DeploymentRefused(error["message"], error.get("param"))
-
-    def _extension(self, path: str, body: dict[str, Any], refused: type[ExtensionRefused]) -> dict[str, Any]:
-        with self.http_client() as http:
-            response = http.post(path, json=body, headers={"api-key": self.key})
-        if response.status_code != 201:
-            error = response.json()["error"]
-            raise refused(error["message"], error.get("param"))
-        return dict(response.json())
+        self.control.delete_deployment(name)
 
 
 class InProcessEmulator(_Clients):
@@ -218,7 +225,8 @@ class InProcessEmulator(_Clients):
         **overrides: Any,
     ) -> None:
         """`portal`: an event-loop thread to share (the pytest plugin keeps one per session, so a fresh
-        emulator costs only its app and database); without it the emulator starts and owns one.
+        emulator costs only its app and database); without it the emulator starts and owns one, on a
+        daemon thread, so an emulator never closed does not keep the process from exiting.
 
         Without `settings`, any non-empty key or token is served, as mocks do, so that clients the code
         under test built with a placeholder key work; `check_api_keys=True` checks keys as the server
@@ -228,18 +236,22 @@ class InProcessEmulator(_Clients):
         self.settings = settings.replace(**overrides) if overrides else settings
         self.key = self.settings.api_keys[0]
         self.endpoint = AZURE_ENDPOINT
+        self.control = ControlClient(self._exchange, self.key)
         # Called with (method, url, status, headers, body) after every in-process response.
         self.observers: list[Callable[[str, str, int, list[tuple[bytes, bytes]], bytes], None]] = []
         self.app = create_app(self.settings)
-        self._portal_cm = None if portal else anyio.from_thread.start_blocking_portal()
-        self.portal = portal or self._portal_cm.__enter__()  # type: ignore[union-attr]
+        self._own_portal: PortalThread | None = None
+        if portal is None:
+            self._own_portal = PortalThread()
+            portal = self._own_portal.portal
+        self.portal = portal
         self._lifespan = self.app.router.lifespan_context(self.app)
         try:
             self.portal.call(self._lifespan.__aenter__)
             self._fallback_loop = portal_loop(self.portal)
         except BaseException:
-            if self._portal_cm:
-                self._portal_cm.__exit__(None, None, None)
+            if self._own_portal:
+                self._own_portal.stop()
             raise
         self._closed = False
 
@@ -261,8 +273,8 @@ class InProcessEmulator(_Clients):
         try:
             self.portal.call(self._lifespan.__aexit__, None, None, None)
         finally:
-            if self._portal_cm:
-                self._portal_cm.__exit__(None, None, None)
+            if self._own_portal:
+                self._own_portal.stop()
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine of the emulator's to its end, as in-process requests run (emulator/driver.py)."""
@@ -273,14 +285,8 @@ class InProcessEmulator(_Clients):
         return self.run(fn(*args))
 
     def reset(self, **overrides: Any) -> None:
+        """A fresh emulator; `overrides` may change any setting, not only those a server's reset takes."""
         self.run(self.runtime.reset(**overrides))
-
-    def seed_stored_completions(self, source: SeedSource) -> list[str]:
-        """Store the completions of a JSON file (see fixtures/) or a list, with their own ids and times."""
-        headers = [(b"api-key", self.key.encode()), (b"content-type", b"application/json")]
-        body = json.dumps(seed_body(source)).encode()
-        status, _, content = self.run(self.asgi("POST", self.endpoint + SEED_PATH, headers, body))
-        return seeded_ids(status, content)
 
     def advance(self, seconds: float) -> float:
         return float(self.runtime.clock.advance(seconds))
@@ -291,6 +297,14 @@ class InProcessEmulator(_Clients):
     def settle_jobs(self) -> float:
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
         return float(self.run(self.runtime.settle_jobs()))
+
+    def _exchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes | None
+    ) -> tuple[int, bytes]:
+        """The control client's transport: one request through the app, as `asgi` makes it."""
+        raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        status, _, content = self.run(self.asgi(method, self.endpoint + path, raw, body or b""))
+        return status, content
 
     async def asgi(
         self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
@@ -351,26 +365,17 @@ class InProcessEmulator(_Clients):
             observe(method, url, status, response_headers, content)
         return status, response_headers, content
 
-    def _http_client(self, asynchronous: bool) -> Any:
-        hx = sdk_http_module()
-        transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
-        return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
-
     @overload
-    def http_client(
-        self, asynchronous: Literal[False] = False, module: ModuleType | None = None
-    ) -> HTTPClient: ...
+    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
     @overload
-    def http_client(
-        self, asynchronous: Literal[True], module: ModuleType | None = None
-    ) -> AsyncHTTPClient: ...
-    def http_client(
-        self, asynchronous: bool = False, module: ModuleType | None = None
-    ) -> HTTPClient | AsyncHTTPClient:
-        """A plain httpx/httpx2 client served in-process, for raw HTTP tests."""
+    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
+        # No socket behind it: a client used after the emulator closed still gets the app's 503.
         hx = module or sdk_http_module()
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
-        client: HTTPClient | AsyncHTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
+        client: HTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
             transport=transport, base_url=self.endpoint
         )
         return client
@@ -402,7 +407,13 @@ def free_port() -> int:
 
 
 class LiveEmulator(_Clients):
-    """`aoai-emulator serve --in-memory` on a free loopback port, in a process of its own."""
+    """`aoai-emulator serve --in-memory` on a free loopback port, in a process of its own.
+
+    What the server prints goes to a file (`output()`), never to a pipe nobody reads: a chatty server
+    would fill the pipe and stall. The sync HTTP clients it hands out (SDK clients' included) are closed
+    by `close_clients()` and when it closes, so a test that never closes its SDK client leaves no socket
+    open. An async client's connections belong to the event loop that used them: close it there
+    (`async with server.async_azure_client() as client:`)."""
 
     def __init__(
         self,
@@ -413,8 +424,11 @@ class LiveEmulator(_Clients):
         startup_timeout: float = 20.0,
     ) -> None:
         self.key = key
+        self._lock = threading.Lock()
+        self._handed_out: list[httpx2.Client | httpx.Client] = []
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.control = ControlClient(SocketTransport(self.endpoint, timeout=60.0), key)
         command = [
             sys.executable,
             "-m",
@@ -429,80 +443,84 @@ class LiveEmulator(_Clients):
         ]
         if clock_start is not None:
             command += ["--clock-start", str(clock_start)]
-        self.process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        self._output_dir = tempfile.TemporaryDirectory(prefix="aoai-emulator-live-")
+        self._output = Path(self._output_dir.name) / "server.log"
+        try:
+            # The server appends through a handle of its own; ours is closed once it has started.
+            with open(self._output, "ab") as log:
+                self.process = subprocess.Popen(
+                    command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                )
+        except BaseException:
+            self._output_dir.cleanup()
+            raise
         self._wait_healthy(startup_timeout)
+
+    def output(self) -> str:
+        """What the server has printed so far (stdout and stderr)."""
+        try:
+            return self._output.read_bytes().decode(errors="replace")
+        except FileNotFoundError:  # closed
+            return ""
 
     def _wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        probe = ControlClient(SocketTransport(self.endpoint, timeout=1.0), self.key)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
+                output = self.output()
+                self.close()
                 raise RuntimeError(f"aoai-emulator serve exited with {self.process.returncode}:\n{output}")
             try:
-                with urllib.request.urlopen(self.endpoint + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
+                if probe.healthy():
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
         self.close()
         raise RuntimeError(f"aoai-emulator serve did not answer /health within {timeout} s")
 
-    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.endpoint + path,
-            data=data,
-            method=method,
-            headers={"api-key": self.key, "content-type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
-
     def reset(self, **overrides: Any) -> None:
-        self.control("POST", "/_emulator/reset", overrides)
-
-    def seed_stored_completions(self, source: SeedSource) -> list[str]:
-        """Store the completions of a JSON file (see fixtures/) or a list, with their own ids and times."""
-        try:
-            return list(self.control("POST", SEED_PATH, seed_body(source))["ids"])
-        except urllib.error.HTTPError as error:
-            raise SeedingFailed(error.code, error.read()) from None
+        """A fresh emulator, with these settings changed (those listed in control_api.RESETTABLE)."""
+        self.control.reset(**overrides)
 
     def advance(self, seconds: float) -> float:
-        return float(self.control("POST", "/_emulator/clock/advance", {"seconds": seconds})["now"])
+        return self.control.advance(seconds)
 
     def now(self) -> float:
-        return float(self.control("GET", "/_emulator/clock")["now"])
+        return self.control.now()
 
     def settle_jobs(self) -> float:
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
-        return float(self.control("POST", "/_emulator/jobs/settle", {})["now"])
-
-    def _http_client(self, asynchronous: bool) -> Any:
-        hx = sdk_http_module()
-        return hx.AsyncClient() if asynchronous else hx.Client()
+        return self.control.settle_jobs()
 
     @overload
-    def http_client(
-        self, asynchronous: Literal[False] = False, module: ModuleType | None = None
-    ) -> HTTPClient: ...
+    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
     @overload
-    def http_client(
-        self, asynchronous: Literal[True], module: ModuleType | None = None
-    ) -> AsyncHTTPClient: ...
-    def http_client(
-        self, asynchronous: bool = False, module: ModuleType | None = None
-    ) -> HTTPClient | AsyncHTTPClient:
+    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
         hx = module or sdk_http_module()
-        client: HTTPClient | AsyncHTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
-            base_url=self.endpoint
-        )
+        if asynchronous:
+            async_client: HTTPClient = hx.AsyncClient(base_url=self.endpoint)
+            return async_client
+        client: httpx2.Client | httpx.Client = hx.Client(base_url=self.endpoint)
+        with self._lock:
+            self._handed_out = [c for c in self._handed_out if not c.is_closed]
+            self._handed_out.append(client)
         return client
+
+    def close_clients(self) -> None:
+        """Close every sync HTTP client this server handed out that is still open: a session-long server's
+        fixture calls it after each test."""
+        with self._lock:
+            handed_out, self._handed_out = self._handed_out, []
+        for client in handed_out:
+            client.close()
 
     def __enter__(self) -> LiveEmulator:
         return self
@@ -511,14 +529,15 @@ class LiveEmulator(_Clients):
         self.close()
 
     def close(self) -> None:
+        self.close_clients()
         if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        if self.process.stdout:
-            self.process.stdout.close()
+                self.process.wait()
+        self._output_dir.cleanup()
 
 
 @contextlib.contextmanager

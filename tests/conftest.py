@@ -68,7 +68,10 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[Any]:
         server: LiveEmulator = request.getfixturevalue("live_server")
         overrides.pop("check_api_keys")  # the server always checks keys
         server.reset(**overrides)
-        yield server
+        try:
+            yield server
+        finally:
+            server.close_clients()
 
 
 @pytest.fixture

@@ -150,11 +150,7 @@ def test_a_deployments_file_changes_the_served_set() -> None:
 def test_serve_prints_the_banner_and_serves_its_deployments_flag() -> None:
     with LiveEmulator(extra_args=("--deployments", str(FIXTURE))) as emu:
         check_fixture_deployments(emu)
-        # Stop the server first, so reading what it printed cannot block.
-        emu.process.terminate()
-        emu.process.wait(timeout=10)
-        assert emu.process.stdout is not None
-        printed = emu.process.stdout.read().decode().splitlines()
+        printed = emu.output().splitlines()
     assert f"  export AZURE_OPENAI_ENDPOINT={emu.endpoint}" in printed
     assert f"  export AZURE_OPENAI_API_KEY={emu.key}" in printed
     assert f"  export OPENAI_BASE_URL={emu.endpoint}/v1" in printed

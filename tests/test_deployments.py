@@ -12,9 +12,10 @@ import httpx
 import openai
 import pytest
 
+from emulator.control_api import DEPLOYMENTS_PATH as PATH
+from emulator.control_api import DeploymentRefused
 from emulator.deployments import READY_SECONDS
 from emulator.lifecycle import Style
-from emulator.resources.deployments import PATH, DeploymentRefused
 from emulator.settings import DEFAULT_API_KEY
 from emulator.training import fine_tuned_model_name
 from tests.fine_tuning_data import BASE, JOBS_API_VERSION, LEGACY_API_VERSION, chat_lines, jobs_client, upload

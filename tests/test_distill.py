@@ -11,7 +11,7 @@ import pytest
 
 from emulator import distill_cli
 from emulator.cli import main, parser
-from emulator.resources.distill import DistillationRefused
+from emulator.control_api import DistillationRefused
 from emulator.testing import LiveEmulator
 from tests.test_evals import evals_client, store
 

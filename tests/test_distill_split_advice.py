@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from emulator.control_api import DistillationRefused
 from emulator.errors import InvalidRequest
-from emulator.resources.distill import DistillationRefused, _divide
+from emulator.resources.distill import _divide
 from emulator.store.completions import StoredCompletion
 from tests.test_evals import store
 

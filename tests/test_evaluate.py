@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from emulator.cli import main
-from emulator.resources.evaluate import EvaluationRefused
+from emulator.control_api import EvaluationRefused
 from emulator.testing import LiveEmulator
 from tests.test_evals import MENTIONS_PARIS, QUESTIONS, SIMILAR, evals_client, store
 

@@ -104,10 +104,10 @@ def test_async_client_uploads_and_waits(emulator: Any) -> None:
     import asyncio
 
     async def run() -> tuple[str, bytes]:
-        sdk = emulator.async_azure_client()
-        created = await sdk.files.create(file=("t.jsonl", TRAINING), purpose="fine-tune")
-        done = await sdk.files.wait_for_processing(created.id, poll_interval=0.01, max_wait_seconds=1)
-        return done.status, await (await sdk.files.content(created.id)).aread()
+        async with emulator.async_azure_client() as sdk:
+            created = await sdk.files.create(file=("t.jsonl", TRAINING), purpose="fine-tune")
+            done = await sdk.files.wait_for_processing(created.id, poll_interval=0.01, max_wait_seconds=1)
+            return done.status, await (await sdk.files.content(created.id)).aread()
 
     assert asyncio.run(run()) == ("processed", TRAINING)
 

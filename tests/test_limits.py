@@ -222,7 +222,7 @@ def test_a_live_server_answers_a_huge_declared_length_without_waiting_for_the_bo
     small_server: LiveEmulator,
 ) -> None:
     head = (
-        "POST /v1/chat/completions HTTP/1.1\r\nhost: emulator\r\n"
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n"
         f"authorization: Bearer {small_server.key}\r\ncontent-type: application/json\r\n"
         "content-length: 1000000000000\r\n\r\n"
     )
@@ -693,7 +693,7 @@ def test_a_live_server_answers_an_upload_announcing_a_huge_length_without_waitin
     small_files_server: LiveEmulator,
 ) -> None:
     head = (
-        f"POST /v1/files HTTP/1.1\r\nhost: emulator\r\nauthorization: Bearer {small_files_server.key}\r\n"
+        f"POST /v1/files HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer {small_files_server.key}\r\n"
         f"content-type: {MULTIPART}\r\ncontent-length: 1000000000000\r\n\r\n"
     )
     with socket.create_connection(("127.0.0.1", small_files_server.port), timeout=10) as sock:

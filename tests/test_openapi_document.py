@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jsonschema
+import pytest
 from starlette.routing import Route
 
-from emulator import versions
+from emulator import openapi_bodies, versions
 from emulator.app import all_operations, create_app
 
 
@@ -59,3 +61,69 @@ def test_azure_dated_routes_document_api_version_and_feature(emulator: Any) -> N
     assert "x-emulator-feature" not in on_openai
     assert on_openai["security"] == [{"bearer": []}]
     assert document["paths"]["/health"]["get"]["security"] == []
+
+
+def test_every_operation_documents_its_body_and_successful_answers(emulator: Any) -> None:
+    document = fetch(emulator)
+    schemas = document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            successes = [status for status in op["responses"] if status.startswith("2")]
+            if op["operationId"].startswith("misplaced_completion"):
+                assert successes == [], path  # always a 404 naming the right paths
+                continue
+            assert successes, f"{method} {path}"
+            for status in successes:
+                for content in op["responses"][status].get("content", {}).values():
+                    jsonschema.Draft202012Validator.check_schema(content["schema"])
+            body = op.get("requestBody")
+            if body is None and method in ("post", "patch"):  # these take no body
+                assert path.endswith(("/cancel", "/pause", "/resume", "/settle", "/runs/{run_id}")), path
+            for content in (body or {}).get("content", {}).values():
+                jsonschema.Draft202012Validator.check_schema(content["schema"])
+    assert set(schemas) >= {"Error", "ChatCompletionRequest", "Message", "SeedStoredCompletions"}
+    for schema in schemas.values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_request_bodies_come_from_the_request_models_and_uploads_are_multipart(emulator: Any) -> None:
+    document = fetch(emulator)
+    create = document["paths"]["/v1/chat/completions"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ChatCompletionRequest"
+    }
+    model = document["components"]["schemas"]["ChatCompletionRequest"]
+    assert model["required"] == ["messages"]
+    assert model["additionalProperties"] is False
+    assert model["properties"]["n"]["anyOf"][0] == {"type": "integer", "minimum": 1, "maximum": 128}
+    upload = document["paths"]["/openai/v1/files"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
+    assert upload["multipart/form-data"]["schema"]["required"] == ["file", "purpose"]
+    answers = create["responses"]["200"]["content"]
+    assert set(answers) == {"application/json", "text/event-stream"}
+    assert answers["application/json"]["schema"]["properties"]["object"] == {"const": "chat.completion"}
+    assert "201" in document["paths"]["/openai/evals"]["post"]["responses"]
+    assert (
+        "content"
+        not in document["paths"]["/openai/deployments/{deployment_id}"]["delete"]["responses"]["204"]
+    )
+
+
+def test_a_real_answer_matches_its_documented_shape(emulator: Any) -> None:
+    document = fetch(emulator)
+    completion = emulator.openai_client().chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "Hello"}], store=True
+    )
+    stored = emulator.openai_client().chat.completions.retrieve(completion.id)
+    answer = document["paths"]["/v1/chat/completions/{completion_id}"]["get"]["responses"]["200"]
+    schema = answer["content"]["application/json"]["schema"]
+    jsonschema.validate(stored.model_dump(mode="json"), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"object": "list", "data": []}, schema)
+
+
+def test_the_body_tables_name_every_operation_and_no_other() -> None:
+    names = {op.name for op in all_operations()}
+    assert set(openapi_bodies.RESPONSES) == names
+    assert set(openapi_bodies.REQUESTS) <= names
+    assert set(openapi_bodies.QUERIES) <= names

@@ -15,8 +15,9 @@ import csv
 import re
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -89,10 +90,22 @@ class Seed:
         def importer(name: str, *args: Any, **kwargs: Any) -> Any:
             return fake_time if name == "time" else real_import(name, *args, **kwargs)
 
+        # The script hands `open(...)` to the SDK and never closes it, as scripts do; the test closes them.
+        self.opened: list[IO[Any]] = []
+
+        def recording_open(*args: Any, **kwargs: Any) -> IO[Any]:
+            handle: IO[Any] = open(*args, **kwargs)  # noqa: SIM115 - closed by close()
+            self.opened.append(handle)
+            return handle
+
         self.namespace: dict[str, Any] = {
-            "__builtins__": {**vars(builtins), "__import__": importer},
+            "__builtins__": {**vars(builtins), "__import__": importer, "open": recording_open},
             "__name__": "seed_003",
         }
+
+    def close(self) -> None:
+        while self.opened:
+            self.opened.pop().close()
 
     def __getitem__(self, name: str) -> Any:
         return self.namespace[name]
@@ -123,11 +136,15 @@ class Seed:
 @pytest.fixture
 def seed(
     live_server: LiveEmulator, shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Seed:
+) -> Iterator[Seed]:
     # Sixty times faster: the five simulated minutes of this job pass in a handful of two-second polls.
     live_server.reset(fine_tuning_speed=60)
     monkeypatch.chdir(tmp_path)
-    return Seed(live_server, shared_dir)
+    seed = Seed(live_server, shared_dir)
+    try:
+        yield seed
+    finally:
+        seed.close()
 
 
 def test_seed_003_script_runs_end_to_end(seed: Seed, tmp_path: Path, capsys: Any) -> None:

@@ -105,7 +105,7 @@ def test_sigterm_under_load_with_a_stream_open_drains_at_once(
         server.process.wait(timeout=SHUTDOWN_GRACE_SECONDS)
         load.join()
         lines = stream.ended()
-        log = server.process.stdout.read().decode() if server.process.stdout else ""
+        log = server.output()
     finally:
         server.close()
     assert "timeout graceful shutdown exceeded" not in log and "Exception" not in log, log

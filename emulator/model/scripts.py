@@ -33,19 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from emulator import jsontext
+from emulator.control_api import ScriptError
 from emulator.errors import ApiError
 from emulator.model import safety
 
 _REPLY_KEYS = {"content", "json", "tool_calls", "error", "content_filter"}
 _RULE_KEYS = {"match", "regex", "deployment", "reply", "replies", "times"}
-
-
-class ScriptError(ValueError):
-    """A rule that cannot be used; `param` names the offending field."""
-
-    def __init__(self, message: str, param: str) -> None:
-        super().__init__(message)
-        self.param = param
 
 
 @dataclass(frozen=True)

@@ -8,26 +8,22 @@ from typing import Any
 from starlette.responses import Response
 
 from emulator import __version__
+from emulator.control_api import (
+    ADVANCE_PATH,
+    CLOCK_PATH,
+    HEALTH_PATH,
+    RESET_PATH,
+    RESETTABLE,
+    SETTLE_PATH,
+    STATE_PATH,
+)
 from emulator.deployments import DeploymentFileError
 from emulator.errors import InvalidRequest
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.validation import parse_json_object
 from emulator.settings import Settings
 
-# Settings a reset may change; the rest (where the server listens, its keys) stay as started.
-RESETTABLE = frozenset(
-    {
-        "store_quota_bytes",
-        "max_file_bytes",
-        "clock_start",
-        "id_seed",
-        "lenient_api_version",
-        "deployments",
-        "fine_tuning_speed",
-        "fine_tuning_concurrency",
-        "distill_files_downloadable",
-    }
-)
+LATEST_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 async def health(call: Call) -> Response:
@@ -99,6 +95,14 @@ async def advance_clock(call: Call) -> Response:
         raise InvalidRequest(
             'Send {"seconds": N} with N a number >= 0: the clock only moves forward.', param="seconds"
         )
+    now = call.runtime.clock.now()
+    if seconds > LATEST_TIME - now:
+        # Past the last second of year 9999 no timestamp can be written as a date (nor, far enough, at all).
+        raise InvalidRequest(
+            f"Invalid 'seconds': {seconds} would take the clock past the end of year 9999; advance it by "
+            f"at most {int(LATEST_TIME - now)} seconds.",
+            param="seconds",
+        )
     return json_response({"now": call.runtime.clock.advance(float(seconds))})
 
 
@@ -118,19 +122,17 @@ async def get_state(call: Call) -> Response:
 
 
 OPERATIONS = (
-    Operation("health", "GET", ((None, "/health"),), health, Access.READ, extension=True, public=True),
-    Operation("reset", "POST", ((None, "/_emulator/reset"),), reset, Access.WRITE, extension=True),
-    Operation("get_clock", "GET", ((None, "/_emulator/clock"),), get_clock, Access.READ, extension=True),
-    Operation(
-        "settle_jobs", "POST", ((None, "/_emulator/jobs/settle"),), settle_jobs, Access.WRITE, extension=True
-    ),
+    Operation("health", "GET", ((None, HEALTH_PATH),), health, Access.READ, extension=True, public=True),
+    Operation("reset", "POST", ((None, RESET_PATH),), reset, Access.WRITE, extension=True),
+    Operation("get_clock", "GET", ((None, CLOCK_PATH),), get_clock, Access.READ, extension=True),
+    Operation("settle_jobs", "POST", ((None, SETTLE_PATH),), settle_jobs, Access.WRITE, extension=True),
     Operation(
         "advance_clock",
         "POST",
-        ((None, "/_emulator/clock/advance"),),
+        ((None, ADVANCE_PATH),),
         advance_clock,
         Access.WRITE,
         extension=True,
     ),
-    Operation("get_state", "GET", ((None, "/_emulator/state"),), get_state, Access.READ, extension=True),
+    Operation("get_state", "GET", ((None, STATE_PATH),), get_state, Access.READ, extension=True),
 )

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from emulator.catalog import BaseModel, FineTunedModel, base_model
+from emulator.control_api import DEPLOYMENTS_PATH as PATH
 from emulator.deployments import LEGACY_OWNER, READY_SECONDS, Deployment, StoredDeployment
 from emulator.errors import ApiError, Conflict, InvalidRequest, ObjectNotFound, ResourceNotFound
 from emulator.flavours import Flavour
-from emulator.resources.evaluate import ExtensionRefused
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.validation import parse_json_object, required_string
 
@@ -27,13 +27,8 @@ if TYPE_CHECKING:
     from emulator.runtime import Runtime
 
 A = Flavour.AZURE
-PATH = "/_emulator/deployments"
 _FEATURE = "legacy_deployments"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class DeploymentRefused(ExtensionRefused):
-    """`/_emulator/deployments` refused to create or delete a deployment."""
 
 
 class RouteConflict(Conflict):

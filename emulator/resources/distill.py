@@ -23,6 +23,7 @@ from typing import Any
 from starlette.responses import Response
 
 from emulator import evalruns, jsontext
+from emulator.control_api import DISTILL_PATH as PATH
 from emulator.errors import ApiError, InvalidRequest
 from emulator.flavours import Flavour
 from emulator.lifecycle import Style
@@ -34,17 +35,12 @@ from emulator.store.completions import StoredCompletion
 from emulator.store.files import FINE_TUNE, StoredFile
 from emulator.training import MIN_EXAMPLES
 
-PATH = "/_emulator/distill"
 # The portal's minimum (seed 000): "Distillation requires a minimum of 10 stored completions".
 MINIMUM = 10
 FILTERS = ("metadata", "stored_model", "created_after", "created_before", "ids", "limit")
 JOB_FIELDS = ("model", "hyperparameters", "suffix", "seed")
 FIELDS = (*FILTERS, *JOB_FIELDS, "validation_split", "flavour")
 FLAVOURS = {"azure": (Style.AZURE, Flavour.AZURE), "openai": (Style.OPENAI, Flavour.OPENAI)}
-
-
-class DistillationRefused(evaluate.ExtensionRefused):
-    """`POST /_emulator/distill` refused the request."""
 
 
 def _filters(body: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from emulator import evalruns, jsontext
+from emulator.control_api import EVALUATE_PATH as PATH
 from emulator.errors import InvalidRequest
 from emulator.resources import evals
 from emulator.routing import Access, Call, Operation, json_response
@@ -26,21 +27,6 @@ from emulator.store.completions import StoredCompletion
 
 if TYPE_CHECKING:
     from emulator.runtime import Runtime
-
-PATH = "/_emulator/evaluate"
-
-
-class ExtensionRefused(Exception):
-    """The Python API's form of a 400 from an extension route: its message and the field it names."""
-
-    def __init__(self, message: str, param: str | None) -> None:
-        super().__init__(f"{message} (param: {param})")
-        self.message, self.param = message, param
-
-
-class EvaluationRefused(ExtensionRefused):
-    """`POST /_emulator/evaluate` refused the request."""
-
 
 FILTERS = ("metadata", "model", "created_after", "created_before", "ids", "limit")
 FIELDS = (*FILTERS, "name", "testing_criteria", "generate_with", "sampling_params")

@@ -476,6 +476,7 @@ def fetch(url: str, upload: Upload, import_dir: str | None) -> None:
             with _OPENER.open(url, timeout=30) as response:
                 _copy(response, upload)
         except urllib.error.HTTPError as exc:
+            exc.close()  # the error is the answer, and holds its connection open
             raise ImportFailed(f"Fetching '{url}' answered HTTP {exc.code}.") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)

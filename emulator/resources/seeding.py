@@ -7,21 +7,17 @@ retrieve and list return it plus its `input_messages`, and keeps its id, `create
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
+from emulator.control_api import SEED_PATH as PATH
 from emulator.errors import Conflict, QuotaExceeded
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import Message, check_metadata
 from emulator.schemas.validation import parse_body
 from emulator.store.completions import DuplicateCompletionId, QuotaExceededError, StoredCompletion
-
-PATH = "/_emulator/stored_completions"
 
 # The fields kept beside the stored record rather than in it.
 _APART = ("metadata", "input_messages")
@@ -31,7 +27,7 @@ class SeededCompletion(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1)
-    created: int
+    created: int = Field(ge=-(2**63), le=2**63 - 1)  # SQLite's INTEGER
     model: str = Field(min_length=1)
     choices: list[dict[str, Any]]
     metadata: dict[str, str] | None = None
@@ -85,27 +81,6 @@ async def seed_stored_completions(call: Call) -> Response:
         ) from None
     used, limit = await call.runtime.completions.usage()
     return json_response({"ids": ids, "bytes_used": used, "bytes_limit": limit})
-
-
-SeedSource = str | Path | Sequence[dict[str, Any]]
-
-
-def seed_body(source: SeedSource) -> dict[str, Any]:
-    """The route's body from a JSON file (`{"completions": [...]}` or a bare array) or a list of items."""
-    data: Any = json.loads(Path(source).read_text("utf-8")) if isinstance(source, (str, Path)) else source
-    return data if isinstance(data, dict) else {"completions": list(data)}
-
-
-class SeedingFailed(Exception):
-    def __init__(self, status: int, body: bytes) -> None:
-        super().__init__(f"seeding stored completions failed with {status}: {body.decode(errors='replace')}")
-        self.status, self.body = status, body
-
-
-def seeded_ids(status: int, body: bytes) -> list[str]:
-    if status != 200:
-        raise SeedingFailed(status, body)
-    return list(json.loads(body)["ids"])
 
 
 OPERATIONS = (

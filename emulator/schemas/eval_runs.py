@@ -11,6 +11,7 @@ from emulator.evalruns import DEFAULT_SAMPLING
 from emulator.model.checks import check_response_format, check_tools
 from emulator.schemas.evals import as_object, fail, field_of, message, metadata, no_unknown
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DATA_SOURCE_TYPES = ("completions", "jsonl")
 SOURCE_TYPES = {
     "completions": ("file_content", "file_id", "stored_completions"),
@@ -88,6 +89,9 @@ def stored_source(source: Mapping[str, Any], path: str) -> dict[str, Any]:
     out["model"] = field_of(source, "model", path, str, required=False)
     for key in ("created_after", "created_before", "limit"):
         out[key] = field_of(source, key, path, int, required=False)
+        if out[key] is not None and not INT64_MIN <= out[key] <= INT64_MAX:  # what SQLite can compare
+            param = f"{path}.{key}" if path else key
+            fail(param, f"Invalid '{param}': {out[key]} is out of range; expected a 64-bit integer.")
     if out["limit"] is not None and out["limit"] < 1:
         param = f"{path}.limit" if path else "limit"
         fail(param, f"Invalid '{param}': expected an integer >= 1, but got {out['limit']}.")
