@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from emulator import deployments_cli, distill_cli, evaluate_cli
+from emulator.control_api import ScriptError
 from emulator.deployments import DeploymentFileError, load_deployments_file
-from emulator.model.scripts import ScriptBook, ScriptError, load_file
+from emulator.model.scripts import ScriptBook, load_file
 from emulator.settings import DEFAULT_API_KEY, Settings, default_db_path
 
 # What the banner shows for a key it must not print: custom keys end up in CI logs.

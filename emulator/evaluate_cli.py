@@ -30,7 +30,7 @@ def add_parser(commands: Any) -> None:
     command.set_defaults(run=run)
 
 
-def add_connection_and_filters(command: Any) -> None:
+def add_connection_and_filters(command: argparse.ArgumentParser) -> None:
     """The options every extension command takes: where the emulator is, and which stored completions."""
     add_connection(command)
     command.add_argument("--metadata", action="append", default=[], metavar="KEY=VALUE")

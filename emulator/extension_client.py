@@ -27,7 +27,7 @@ ENDPOINT_VARIABLES = ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL")
 KEY_VARIABLES = ("AZURE_OPENAI_API_KEY", "OPENAI_API_KEY")
 
 
-def add_connection(command: Any) -> None:
+def add_connection(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--endpoint",
         help="where the emulator serves (default: $AZURE_OPENAI_ENDPOINT, else $OPENAI_BASE_URL without "

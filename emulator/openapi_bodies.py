@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from emulator.resources import control, distill, evaluate
+from emulator.control_api import RESETTABLE
+from emulator.resources import distill, evaluate
 from emulator.resources.evals import ITEM_STATUSES, ORDER_BY, RUN_STATUSES
 from emulator.resources.seeding import SeedStoredCompletions
 from emulator.schemas.chat import ChatCompletionRequest, UpdateStoredCompletionRequest
@@ -150,7 +151,7 @@ _RESETTABLE: dict[str, Any] = {
     "fine_tuning_concurrency": {"type": "integer", "minimum": 1},
     "distill_files_downloadable": BOOLEAN,
 }
-assert set(_RESETTABLE) == control.RESETTABLE
+assert set(_RESETTABLE) == RESETTABLE
 _RULE = obj(
     match=STRING,
     regex=STRING,

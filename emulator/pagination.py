@@ -10,6 +10,7 @@ from typing import Any, Literal
 from emulator.errors import InvalidRequest
 
 Order = Literal["asc", "desc"]
+ORDERS: dict[str, Order] = {"asc": "asc", "desc": "desc"}
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,14 @@ def parse_page(
                 code="integer_below_min_value",
             )
         limit = min(limit, max_limit)
-    order = query.get("order", default_order)
-    if order not in ("asc", "desc"):
+    raw_order = query.get("order", default_order)
+    order = ORDERS.get(raw_order)
+    if order is None:
         raise InvalidRequest(
-            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order"
+            f"Invalid value: '{raw_order}'. Supported values are: 'asc' and 'desc'.", param="order"
         )
     after = query.get("after") or None
-    return PageRequest(limit=limit, order=order, after=after)  # type: ignore[arg-type]
+    return PageRequest(limit=limit, order=order, after=after)
 
 
 # OpenAI documents its lists in this order; seed 001 shows Azure's stored-completion lists, the ones with a

@@ -10,13 +10,24 @@ the registered one, so which route answers, and the 404 and 405 answers, are unc
 
 from __future__ import annotations
 
-from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
 
 def _key(path: str) -> str:
     return f"{path.count('/')}/" + "/".join(path.split("/", 3)[1:3])
+
+
+def route_path(scope: Scope) -> str:
+    """The path the routes see: ASGI's `path` includes the `root_path` the app is mounted at (behind a
+    proxy, `--root-path`), which routes do not; a path outside the root path is taken as it is."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path) :] if path[len(root_path)] == "/" else path
 
 
 def _literal_key(route: BaseRoute) -> str | None:
@@ -55,4 +66,4 @@ class IndexedRouter(Router):
             return
         scope.setdefault("router", self)
         groups, rest = self._groups()
-        await groups.get(_key(get_route_path(scope)), rest).app(scope, receive, send)
+        await groups.get(_key(route_path(scope)), rest).app(scope, receive, send)

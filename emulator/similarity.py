@@ -124,7 +124,7 @@ def meteor(candidate: str, reference: str) -> float:
     )
     precision, recall = matches / len(c), matches / len(r)
     fmean = precision * recall / (METEOR_ALPHA * precision + (1 - METEOR_ALPHA) * recall)
-    return fmean * (1 - METEOR_GAMMA * (chunks / matches) ** METEOR_BETA)
+    return fmean * (1 - METEOR_GAMMA * math.pow(chunks / matches, METEOR_BETA))
 
 
 def cosine(candidate: str, reference: str) -> float:
@@ -133,12 +133,19 @@ def cosine(candidate: str, reference: str) -> float:
     return sum(c[w] * r[w] for w in c) / norm if norm else 0.0
 
 
+def _rouge(n: int) -> Callable[[str, str], float]:
+    def rouge(candidate: str, reference: str) -> float:
+        return rouge_n(candidate, reference, n)
+
+    return rouge
+
+
 METRICS: dict[str, Callable[[str, str], float]] = {
     "fuzzy_match": fuzzy_match,
     "bleu": bleu,
     "gleu": gleu,
     "meteor": meteor,
     "cosine": cosine,
-    **{f"rouge_{n}": (lambda c, r, n=n: rouge_n(c, r, n)) for n in range(1, 6)},  # type: ignore[misc]
+    **{f"rouge_{n}": _rouge(n) for n in range(1, 6)},
     "rouge_l": rouge_l,
 }

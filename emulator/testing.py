@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 import anyio
@@ -46,8 +46,21 @@ from emulator.driver import PortalThread, portal_loop, run_here
 from emulator.intercept import serve_async, serve_sync
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # openai, httpx and httpx2 come with the SDK the tests use, not with the emulator
+    from typing import TypeAlias
+
+    import httpx
+    import httpx2
     import openai
+
+    from emulator.runtime import Runtime
+
+    # The HTTP library the installed openai takes its `http_client` from (sdk_http_module): httpx2 since
+    # openai 3, httpx before; where that is httpx, these name it only when httpx2 is installed too.
+    SDKHTTPClient: TypeAlias = httpx2.Client
+    SDKAsyncHTTPClient: TypeAlias = httpx2.AsyncClient
+    # Either library's, when a test asks for one by `module`: they have the same methods.
+    HTTPClient: TypeAlias = httpx2.Client | httpx.Client | httpx2.AsyncClient | httpx.AsyncClient
 
 __all__ = [
     "AZURE_ENDPOINT",
@@ -87,7 +100,13 @@ class _Clients:
     endpoint: str
     control: ControlClient
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+    @overload
+    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
         """A plain httpx/httpx2 client (`module`, by default the SDK's) for raw HTTP tests, with the
         emulator as its base URL."""
         raise NotImplementedError
@@ -237,8 +256,9 @@ class InProcessEmulator(_Clients):
         self._closed = False
 
     @property
-    def runtime(self) -> Any:
-        return self.app.state.runtime
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
 
     def __enter__(self) -> InProcessEmulator:
         return self
@@ -260,7 +280,7 @@ class InProcessEmulator(_Clients):
         """Run a coroutine of the emulator's to its end, as in-process requests run (emulator/driver.py)."""
         return run_here(coroutine, self._fallback_loop)
 
-    def call(self, fn: Any, *args: Any) -> Any:
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run a coroutine function of the emulator's and return its result."""
         return self.run(fn(*args))
 
@@ -345,23 +365,35 @@ class InProcessEmulator(_Clients):
             observe(method, url, status, response_headers, content)
         return status, response_headers, content
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+    @overload
+    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
         # No socket behind it: a client used after the emulator closed still gets the app's 503.
         hx = module or sdk_http_module()
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
-        return (hx.AsyncClient if asynchronous else hx.Client)(transport=transport, base_url=self.endpoint)
+        client: HTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
+            transport=transport, base_url=self.endpoint
+        )
+        return client
 
 
-def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
-    class EmulatorTransport(hx.BaseTransport):  # type: ignore[name-defined]
+def sync_transport(emulator: InProcessEmulator, hx: ModuleType) -> httpx2.BaseTransport | httpx.BaseTransport:
+    # The base class is the library's chosen at run time (httpx2 or httpx): not known to the checker.
+    class EmulatorTransport(hx.BaseTransport):  # type: ignore[misc, name-defined]
         def handle_request(self, request: Any) -> Any:
             return serve_sync(emulator, hx, request)
 
     return EmulatorTransport()
 
 
-def async_transport(emulator: InProcessEmulator, hx: ModuleType) -> Any:
-    class AsyncEmulatorTransport(hx.AsyncBaseTransport):  # type: ignore[name-defined]
+def async_transport(
+    emulator: InProcessEmulator, hx: ModuleType
+) -> httpx2.AsyncBaseTransport | httpx.AsyncBaseTransport:
+    class AsyncEmulatorTransport(hx.AsyncBaseTransport):  # type: ignore[misc, name-defined]
         async def handle_async_request(self, request: Any) -> Any:
             return await serve_async(emulator, hx, request)
 
@@ -393,7 +425,7 @@ class LiveEmulator(_Clients):
     ) -> None:
         self.key = key
         self._lock = threading.Lock()
-        self._handed_out: list[Any] = []
+        self._handed_out: list[httpx2.Client | httpx.Client] = []
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.control = ControlClient(SocketTransport(self.endpoint, timeout=60.0), key)
@@ -465,11 +497,18 @@ class LiveEmulator(_Clients):
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
         return self.control.settle_jobs()
 
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> Any:
+    @overload
+    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
+    @overload
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
+    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
         hx = module or sdk_http_module()
         if asynchronous:
-            return hx.AsyncClient(base_url=self.endpoint)
-        client = hx.Client(base_url=self.endpoint)
+            async_client: HTTPClient = hx.AsyncClient(base_url=self.endpoint)
+            return async_client
+        client: httpx2.Client | httpx.Client = hx.Client(base_url=self.endpoint)
         with self._lock:
             self._handed_out = [c for c in self._handed_out if not c.is_closed]
             self._handed_out.append(client)

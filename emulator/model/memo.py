@@ -21,9 +21,10 @@ class Memo(Generic[V]):
         """The value for `key`, made by `make(*args)` if missing; `keep=False` makes it without keeping
         it. The arguments are passed rather than bound in a closure: most calls are hits, and a hit
         should cost a lookup, not an allocation."""
-        found = self._values.get(key, _MISSING)
-        if found is not _MISSING:
-            return found  # type: ignore[return-value]
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
         value = make(*args)
         if keep:
             if len(self._values) >= self._size:
@@ -33,6 +34,3 @@ class Memo(Generic[V]):
 
     def __iter__(self) -> Iterator[Hashable]:
         return iter(list(self._values))
-
-
-_MISSING = object()

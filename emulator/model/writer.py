@@ -186,7 +186,8 @@ def _follow_up(user: str, context: str) -> str | None:
     match = _FOLLOW_UP.match(user)
     if not match or not context:
         return None
-    earlier = [q for q in re.findall(r"[^.!?]*\?", context[-600:]) if q.strip()]
+    questions: list[str] = re.findall(r"[^.!?]*\?", context[-600:])
+    earlier = [q for q in questions if q.strip()]
     if not earlier:
         return None
     question = earlier[-1].strip()

@@ -12,8 +12,9 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from emulator.control_api import SCRIPTS_PATH as _PATH
+from emulator.control_api import ScriptError
 from emulator.errors import InvalidRequest
-from emulator.model.scripts import ScriptError, rules_from_json
+from emulator.model.scripts import rules_from_json
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.validation import parse_json_object
 

@@ -7,22 +7,26 @@ Stored completions that arrive together share one round trip and one commit (`gr
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
-
-import aiosqlite
+from contextlib import contextmanager, suppress
+from queue import SimpleQueue
+from typing import Concatenate, ParamSpec, TypeVar
 
 from emulator.store import migrations
 
 T = TypeVar("T")
+V = TypeVar("V")
+P = ParamSpec("P")
 
 
 class Database:
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self._conn: aiosqlite.Connection | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._thread: DatabaseThread | None = None
         self.reopenings = 0  # how often the file had been opened before this time
 
     @property
@@ -30,24 +34,94 @@ class Database:
         return self._conn is not None
 
     async def open(self) -> None:
-        conn = await aiosqlite.connect(self.path or ":memory:", isolation_level=None)
-        self._conn = conn
+        thread = DatabaseThread()
+        try:
+            conn = await thread.call(sqlite3.connect, self.path or ":memory:", isolation_level=None)
+        except BaseException:
+            thread.stop()
+            raise
+        self._thread, self._conn = thread, conn
         await self.run(_prepare, self.path is not None)
         self.reopenings = await self.run(_count_opening) if self.path else 0
 
     async def close(self) -> None:
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await conn.close()
+        if self._conn is None or self._thread is None:
+            return
+        conn, self._conn = self._conn, None
+        thread, self._thread = self._thread, None
+        try:
+            # Queued behind every call already made: they finish against the open connection.
+            await thread.call(conn.close)
+        finally:
+            thread.stop()
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(connection, *args)` on the database thread, as one round trip."""
-        if self._conn is None:
+    async def run(
+        self, fn: Callable[Concatenate[sqlite3.Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(connection, *args, **kwargs)` on the database thread, as one round trip."""
+        if self._conn is None or self._thread is None:
             raise RuntimeError("the database is not open (was the app's lifespan started?)")
-        conn = self._conn
-        # aiosqlite's own scheduling primitive: it queues `fn` on the connection's thread, behind any
-        # statement already queued, which is what makes each store call atomic and ordered.
-        return await conn._execute(fn, conn._conn, *args)
+        return await self._thread.call(fn, self._conn, *args, **kwargs)
+
+
+class DatabaseThread:
+    """The connection's own thread: it runs calls one at a time, in the order they were made, so each
+    store call runs whole, after every call made before it. A caller that stops waiting does not take
+    its call back: once made, a store call runs, as a statement sent to a database server would.
+
+    A queue and a thread rather than a ThreadPoolExecutor: the executor's bookkeeping per call (a
+    concurrent Future, its locks and callbacks) measured ~10 µs, as much again as the round trip itself."""
+
+    def __init__(self) -> None:
+        self._calls: SimpleQueue[Callable[[], None] | None] = SimpleQueue()
+        # A daemon, so that an emulator left open does not keep its process from exiting.
+        self._thread = threading.Thread(target=self._work, name="aoai-emulator-db", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (call := self._calls.get()) is not None:
+            call()
+
+    async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`fn(*args, **kwargs)` on this thread, awaited on the running event loop."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+
+        def call() -> None:
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                _report(loop, _fail, done, exc)
+            else:
+                _report(loop, _succeed, done, result)
+
+        self._calls.put(call)
+        return await done
+
+    def stop(self) -> None:
+        """End the thread once the calls queued before this one have run."""
+        self._calls.put(None)
+
+
+def _report(
+    loop: asyncio.AbstractEventLoop,
+    settle: Callable[[asyncio.Future[T], V], None],
+    done: asyncio.Future[T],
+    outcome: V,
+) -> None:
+    """Hand a call's outcome to the loop that waits for it."""
+    with suppress(RuntimeError):  # that loop closed meanwhile: nobody is left to tell
+        loop.call_soon_threadsafe(settle, done, outcome)
+
+
+def _succeed(done: asyncio.Future[T], result: T) -> None:
+    if not done.done():  # its caller was cancelled
+        done.set_result(result)
+
+
+def _fail(done: asyncio.Future[T], exc: BaseException) -> None:
+    if not done.done():
+        done.set_exception(exc)
 
 
 def _prepare(conn: sqlite3.Connection, on_disk: bool) -> None:
