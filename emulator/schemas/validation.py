@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from emulator import jsontext
 from emulator.errors import InvalidRequest, UnrecognizedArgument
@@ -15,6 +16,9 @@ M = TypeVar("M", bound=BaseModel)
 
 # A validator that raises ValueError(MISSING + "field") reports that field as a missing parameter.
 MISSING = "missing:"
+
+# The type of a validator's error that carries the service's own words (see `refuse`).
+SERVICE_ERROR = "service_error"
 
 # Fields whose inner structure is free-form: an error anywhere inside names the field itself.
 _OPAQUE = frozenset({"metadata", "logit_bias"})
@@ -86,6 +90,10 @@ def _expected_any(errors: Sequence[Any]) -> str:
 
 def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
     errors = error.errors(include_url=False)
+    # An argument the request may not carry is named before anything else is judged, as the service does.
+    unknown = [e for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1]
+    if unknown:
+        return UnrecognizedArgument(min(str(e["loc"][0]) for e in unknown))
     # When a union failed, the alternative that got furthest into the value says the most, and of
     # alternatives as far, one whose type matched (it failed on a rule, not a type).
     first = max(errors, key=lambda e: (len(e["loc"]), not _is_type_error(e["type"])))
@@ -102,6 +110,11 @@ def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
         )
     value = first.get("input")
     ctx = first.get("ctx") or {}
+    if kind == SERVICE_ERROR:
+        field = ctx.get("field")
+        if field is not None:
+            param = f"{param}.{field}" if param else field
+        return InvalidRequest(str(ctx["message"]).replace("{param}", param), param=param, code=ctx["code"])
     if kind == "extra_forbidden":
         return UnrecognizedArgument(param)
     if kind == "missing":
@@ -183,6 +196,55 @@ def _is_type_error(kind: str) -> bool:
     return kind.endswith("_type") or kind.endswith("_parsing") or kind == "union_tag_invalid"
 
 
+def refuse(message: str, code: str = "invalid_value", *, field: str | None = None) -> PydanticCustomError:
+    """A validator's error in the service's own words, where pydantic's would say it differently.
+    `{param}` in the message stands for the field's path; `field` names a field under it (a key of
+    the object being validated) as the param instead."""
+    return PydanticCustomError(SERVICE_ERROR, "{message}", {"message": message, "code": code, "field": field})
+
+
+def reword(
+    message: str | Callable[[Any], str], code: str = "invalid_value", *, inner_too: bool = True
+) -> WrapValidator:
+    """Pydantic checks the value; when it fails, the service's sentence says why. With `inner_too`
+    false, errors further in (an element of a list, a field of an object) keep their own words. The
+    value is kept as sent (`1` stays `1`, not `1.0`) unless it became a model."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            checked = handler(value)
+        except ValidationError as error:
+            if inner_too or any(not e["loc"] for e in error.errors()):
+                raise refuse(message(value) if callable(message) else message, code) from None
+            raise
+        return checked if isinstance(checked, BaseModel) else value
+
+    return WrapValidator(validate)
+
+
+def object_or(message: str, code: str = "invalid_type") -> WrapValidator:
+    """An object, or the service's sentence for what was sent instead; its fields are checked as usual."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if type(value) is not dict:
+            raise refuse(message, code)
+        return handler(value)
+
+    return WrapValidator(validate)
+
+
+def _non_empty_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if value is None:
+        raise PydanticKnownError("missing")
+    if type(value) is not str or not value:
+        raise refuse("Invalid '{param}': expected a non-empty string.", "invalid_type")
+    return handler(value)
+
+
+# A required, non-empty string: absent or null is a missing parameter, anything else not one a bad type.
+Text = Annotated[str, WrapValidator(_non_empty_text)]
+
+
 def _has_lone_surrogate(data: Any) -> bool:
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -255,13 +317,21 @@ def _parse_json_object_slowly(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def parse_body(model: type[M], raw: bytes) -> tuple[M, dict[str, Any]]:
-    """The validated model and the raw object it came from (to tell sent fields from defaults)."""
-    data = parse_json_object(raw)
+def validate(model: type[M], data: Mapping[str, Any], context: Mapping[str, Any] | None = None) -> M:
+    """`data` as `model`, or the 400 that names what is wrong with it. `context` tells validators what
+    the body alone does not (the surface it was sent to)."""
     try:
-        return model.model_validate(data, strict=True), data
+        return model.model_validate(data, strict=True, context=context)
     except ValidationError as error:
         raise translate(error) from None
+
+
+def parse_body(
+    model: type[M], raw: bytes, context: Mapping[str, Any] | None = None
+) -> tuple[M, dict[str, Any]]:
+    """The validated model and the raw object it came from (to tell sent fields from defaults)."""
+    data = parse_json_object(raw)
+    return validate(model, data, context), data
 
 
 def required_string(data: Mapping[str, Any], name: str) -> str:
