@@ -241,8 +241,11 @@ def _non_empty_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     return handler(value)
 
 
-# A required, non-empty string: absent or null is a missing parameter, anything else not one a bad type.
-Text = Annotated[str, WrapValidator(_non_empty_text)]
+# Absent or null is a missing parameter, anything but a non-empty string a bad type; last in an
+# Annotated, so that these come before any rule of the string's own.
+NON_EMPTY = WrapValidator(_non_empty_text)
+# A required, non-empty string.
+Text = Annotated[str, NON_EMPTY]
 
 
 def _has_lone_surrogate(data: Any) -> bool:
