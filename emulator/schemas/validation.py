@@ -335,17 +335,3 @@ def parse_body(
     """The validated model and the raw object it came from (to tell sent fields from defaults)."""
     data = parse_json_object(raw)
     return validate(model, data, context), data
-
-
-def required_string(data: Mapping[str, Any], name: str) -> str:
-    """A body field that must be a non-empty string, or a 400 naming it."""
-    value = data.get(name)
-    if value is None:
-        raise InvalidRequest(
-            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-        )
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(
-            f"Invalid '{name}': expected a non-empty string.", param=name, code="invalid_type"
-        )
-    return value
