@@ -29,7 +29,8 @@ from emulator.lifecycle import Style
 from emulator.resources import evaluate, fine_tuning
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas import evals as eval_schema
-from emulator.schemas.validation import parse_json_object
+from emulator.schemas.extensions import DistillRequest
+from emulator.schemas.validation import parse_body
 from emulator.store.completions import StoredCompletion
 from emulator.store.files import FINE_TUNE, StoredFile
 from emulator.training import MIN_EXAMPLES
@@ -39,7 +40,6 @@ PATH = "/_emulator/distill"
 MINIMUM = 10
 FILTERS = ("metadata", "stored_model", "created_after", "created_before", "ids", "limit")
 JOB_FIELDS = ("model", "hyperparameters", "suffix", "seed")
-FIELDS = (*FILTERS, *JOB_FIELDS, "validation_split", "flavour")
 FLAVOURS = {"azure": (Style.AZURE, Flavour.AZURE), "openai": (Style.OPENAI, Flavour.OPENAI)}
 
 
@@ -47,29 +47,11 @@ class DistillationRefused(evaluate.ExtensionRefused):
     """`POST /_emulator/distill` refused the request."""
 
 
-def _filters(body: dict[str, Any]) -> dict[str, Any]:
-    stored_model = eval_schema.field_of(body, "stored_model", "", str, required=False)
-    given = {k: body[k] for k in FILTERS if k in body and k != "stored_model"}
-    if stored_model is not None:
-        given["model"] = stored_model
-    return evaluate.read_filters(given)
-
-
 def _filter_param(body: dict[str, Any]) -> str:
     """The filter a too-small selection is blamed on: a `limit` below the minimum, else the first given."""
     if isinstance(body.get("limit"), int) and body["limit"] < MINIMUM:
         return "limit"
     return next((k for k in ("ids", *FILTERS) if body.get(k) is not None), "metadata")
-
-
-def _split(body: dict[str, Any]) -> float:
-    split = eval_schema.field_of(body, "validation_split", "", (int, float), required=False) or 0.0
-    if not 0 <= split < 1:
-        eval_schema.fail(
-            "validation_split",
-            f"Invalid 'validation_split': expected a fraction from 0 to below 1, but got {split}.",
-        )
-    return float(split)
 
 
 def _divide(
@@ -128,16 +110,10 @@ def _file_body(stored: StoredFile) -> dict[str, Any]:
 
 async def distill(call: Call) -> Response:
     runtime = call.runtime
-    body = parse_json_object(await call.body())
-    eval_schema.no_unknown(body, FIELDS, "")
-    filters = _filters(body)
-    flavour_name = eval_schema.field_of(body, "flavour", "", str, required=False) or "azure"
-    if flavour_name not in FLAVOURS:
-        eval_schema.fail(
-            "flavour", f"Invalid value for 'flavour': '{flavour_name}'. Supported values are: azure, openai."
-        )
-    style, flavour = FLAVOURS[flavour_name]
-    split = _split(body)
+    request_body, body = parse_body(DistillRequest, await call.body())
+    filters = request_body.filters(request_body.stored_model)
+    style, flavour = FLAVOURS[request_body.flavour or "azure"]
+    split = float(request_body.validation_split or 0.0)
     chosen = await evaluate.selected(runtime, filters)
     if len(chosen) < MINIMUM:
         raise InvalidRequest(

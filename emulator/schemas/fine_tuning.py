@@ -206,7 +206,7 @@ class JobRequest(JobFields):
             Field(max_length=MAX_INTEGRATIONS),
             reword(
                 f"Invalid 'integrations': expected an array of at most {MAX_INTEGRATIONS} items.",
-                inner_too=False,
+                only="here",
             ),
         ]
         | None

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from emulator import jsontext
@@ -95,8 +102,13 @@ def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
     if unknown:
         return UnrecognizedArgument(min(str(e["loc"][0]) for e in unknown))
     # When a union failed, the alternative that got furthest into the value says the most, and of
-    # alternatives as far, one whose type matched (it failed on a rule, not a type).
-    first = max(errors, key=lambda e: (len(e["loc"]), not _is_type_error(e["type"])))
+    # alternatives as far, one whose type matched (it failed on a rule, not a type). Otherwise the
+    # first field in the model's order is named, as a check written field by field would name it.
+    deepest = max(len(e["loc"]) for e in errors)
+    first = next(e for e in errors if len(e["loc"]) == deepest)
+    place = param_path(first["loc"])
+    alternatives = [e for e in errors if len(e["loc"]) == deepest and param_path(e["loc"]) == place]
+    first = next((e for e in alternatives if not _is_type_error(e["type"])), first)
     loc = first["loc"]
     kind = first["type"]
     param = param_path(loc)
@@ -204,22 +216,53 @@ def refuse(message: str, code: str = "invalid_value", *, field: str | None = Non
 
 
 def reword(
-    message: str | Callable[[Any], str], code: str = "invalid_value", *, inner_too: bool = True
+    message: str | Callable[[Any], str],
+    code: str = "invalid_value",
+    *,
+    only: Literal["here", "inside"] | None = None,
 ) -> WrapValidator:
-    """Pydantic checks the value; when it fails, the service's sentence says why. With `inner_too`
-    false, errors further in (an element of a list, a field of an object) keep their own words. The
-    value is kept as sent (`1` stays `1`, not `1.0`) unless it became a model."""
+    """Pydantic checks the value; when it fails, the service's sentence says why. `only="here"` rewords
+    only a failure of the value itself (errors further in, in an element or a field, keep their own
+    words); `only="inside"` only those further in. The value is kept as sent (`1` stays `1`, not `1.0`)
+    unless it became a model."""
 
     def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         try:
             checked = handler(value)
         except ValidationError as error:
-            if inner_too or any(not e["loc"] for e in error.errors()):
+            here = any(not e["loc"] for e in error.errors())
+            if only is None or (only == "here") == here:
                 raise refuse(message(value) if callable(message) else message, code) from None
             raise
         return checked if isinstance(checked, BaseModel) else value
 
     return WrapValidator(validate)
+
+
+def one_of(allowed: Sequence[str], message: Callable[[str], str]) -> AfterValidator:
+    """A string that must be one of `allowed`, in the service's words when it is not (a wrong type is
+    still reported as one)."""
+
+    def validate(value: str) -> str:
+        if value not in allowed:
+            raise refuse(message(value))
+        return value
+
+    return AfterValidator(validate)
+
+
+class Closed(BaseModel):
+    """A body whose unknown fields are refused as "Unknown parameter" naming the field (the evals API's
+    words), the first sent first, before anything else is judged."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    raise refuse("Unknown parameter: '{param}'.", "unknown_parameter", field=key)
+        return data
 
 
 def object_or(message: str, code: str = "invalid_type") -> WrapValidator:
