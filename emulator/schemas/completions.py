@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticKnownError
 
-from emulator.schemas.validation import reword
+from emulator.schemas.validation import PARAM, reword
 
 MAX_CHOICES = 128  # as chat completions: every choice costs a generation
 MAX_STOP = 4
@@ -22,7 +22,7 @@ def _stop_limit(stop: Any) -> Any:
     return stop
 
 
-_REPR = reword(lambda value: f"Invalid '{{param}}': {value!r}.")
+_REPR = reword(lambda value: f"Invalid '{PARAM}': {value!r}.")
 
 
 class CompletionRequest(BaseModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from emulator.schemas.chat import check_metadata
-from emulator.schemas.validation import Closed, one_of, refuse, reword
+from emulator.schemas.validation import PARAM, Closed, one_of, refuse, reword
 from emulator.settings import Settings
 
 # --- reset and the clock ---------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def _metadata_limits(value: dict[str, Any]) -> dict[str, Any]:
 
 def _at_least_one(limit: int) -> int:
     if limit < 1:
-        raise refuse(f"Invalid '{{param}}': expected an integer >= 1, but got {limit}.")
+        raise refuse(f"Invalid '{PARAM}': expected an integer >= 1, but got {limit}.")
     return limit
 
 

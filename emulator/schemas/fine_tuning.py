@@ -24,7 +24,7 @@ from pydantic import (
 
 from emulator.lifecycle import Style
 from emulator.schemas.chat import check_metadata
-from emulator.schemas.validation import Text, object_or, refuse, reword, validate
+from emulator.schemas.validation import PARAM, Text, object_or, refuse, reword, validate
 
 LIMITS = {"n_epochs": (1, 50), "batch_size": (1, 256)}
 MAX_SEED = 2_147_483_647
@@ -48,7 +48,7 @@ def _auto_or() -> WrapValidator:
 
 
 def _expected(what: str) -> WrapValidator:
-    return reword(lambda value: f"Invalid '{{param}}': expected \"auto\" or {what}, but got {value!r}.")
+    return reword(lambda value: f"Invalid '{PARAM}': expected \"auto\" or {what}, but got {value!r}.")
 
 
 _EPOCHS, _BATCH = LIMITS["n_epochs"], LIMITS["batch_size"]
@@ -100,7 +100,7 @@ class Hyperparameters(BaseModel):
 
 
 HyperparameterObject = Annotated[
-    Hyperparameters, object_or("Invalid type for '{param}': expected an object.")
+    Hyperparameters, object_or(f"Invalid type for '{PARAM}': expected an object.")
 ]
 
 
@@ -123,7 +123,7 @@ class Stage(BaseModel):
     hyperparameters: HyperparameterObject | None = None
 
 
-StageObject = Annotated[Stage, object_or("Invalid type for '{param}'.")]
+StageObject = Annotated[Stage, object_or(f"Invalid type for '{PARAM}'.")]
 
 
 class Method(BaseModel):
@@ -133,7 +133,7 @@ class Method(BaseModel):
         Literal["supervised", "dpo"],
         reword(
             lambda kind: (
-                f"Invalid '{{param}}': {json.dumps(kind)}. Supported values are: 'supervised' and 'dpo'."
+                f"Invalid '{PARAM}': {json.dumps(kind)}. Supported values are: 'supervised' and 'dpo'."
             )
         ),
     ] = Field(default=None, validate_default=True)
@@ -152,9 +152,8 @@ class Integration(BaseModel):
     wandb: dict[str, Any]
 
 
-IntegrationItem = Annotated[
-    Integration, reword('Invalid \'{param}\': expected {"type": "wandb", "wandb": {"project": ...}}.')
-]
+WANDB = '{"type": "wandb", "wandb": {"project": ...}}'
+IntegrationItem = Annotated[Integration, reword(f"Invalid '{PARAM}': expected {WANDB}.")]
 Seed = Annotated[
     int, Field(ge=0, le=MAX_SEED), reword(f"Invalid 'seed': expected an integer from 0 to {MAX_SEED}.")
 ]

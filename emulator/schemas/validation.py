@@ -26,6 +26,9 @@ MISSING = "missing:"
 
 # The type of a validator's error that carries the service's own words (see `refuse`).
 SERVICE_ERROR = "service_error"
+# Stands for the field's path in a `refuse` message; a NUL-delimited token, so that what a user sent
+# (quoted in many messages) is never taken for it.
+PARAM = "\x00param\x00"
 
 # Fields whose inner structure is free-form: an error anywhere inside names the field itself.
 _OPAQUE = frozenset({"metadata", "logit_bias"})
@@ -126,7 +129,7 @@ def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
         field = ctx.get("field")
         if field is not None:
             param = f"{param}.{field}" if param else field
-        return InvalidRequest(str(ctx["message"]).replace("{param}", param), param=param, code=ctx["code"])
+        return InvalidRequest(str(ctx["message"]).replace(PARAM, param), param=param, code=ctx["code"])
     if kind == "extra_forbidden":
         return UnrecognizedArgument(param)
     if kind == "missing":
@@ -210,7 +213,7 @@ def _is_type_error(kind: str) -> bool:
 
 def refuse(message: str, code: str = "invalid_value", *, field: str | None = None) -> PydanticCustomError:
     """A validator's error in the service's own words, where pydantic's would say it differently.
-    `{param}` in the message stands for the field's path; `field` names a field under it (a key of
+    PARAM in the message stands for the field's path; `field` names a field under it (a key of
     the object being validated) as the param instead."""
     return PydanticCustomError(SERVICE_ERROR, "{message}", {"message": message, "code": code, "field": field})
 
@@ -261,7 +264,7 @@ class Closed(BaseModel):
         if isinstance(data, dict):
             for key in data:
                 if key not in cls.model_fields:
-                    raise refuse("Unknown parameter: '{param}'.", "unknown_parameter", field=key)
+                    raise refuse(f"Unknown parameter: '{PARAM}'.", "unknown_parameter", field=key)
         return data
 
 
@@ -280,7 +283,7 @@ def _non_empty_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     if value is None:
         raise PydanticKnownError("missing")
     if type(value) is not str or not value:
-        raise refuse("Invalid '{param}': expected a non-empty string.", "invalid_type")
+        raise refuse(f"Invalid '{PARAM}': expected a non-empty string.", "invalid_type")
     return handler(value)
 
 
