@@ -28,7 +28,6 @@ from emulator.flavours import Flavour
 from emulator.lifecycle import Style
 from emulator.resources import evaluate, fine_tuning
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas import evals as eval_schema
 from emulator.schemas.extensions import DistillRequest
 from emulator.schemas.validation import parse_body
 from emulator.store.completions import StoredCompletion
@@ -66,11 +65,12 @@ def _divide(
     training = [s for s in ordered if s.id not in picked]
     validation = [s for s in ordered if s.id in picked]
     if len(training) < MIN_EXAMPLES or len(validation) < MIN_EXAMPLES:
-        eval_schema.fail(
-            "validation_split",
+        # Whether a split works depends on how many completions the filters chose: not the body's to say.
+        raise InvalidRequest(
             f"Invalid 'validation_split': {split} of {len(ordered)} completions leaves {len(training)} for "
             f"training and {len(validation)} for validation; a fine-tuning job needs at least {MIN_EXAMPLES} "
             f"in each. {_split_advice(len(ordered))}",
+            param="validation_split",
         )
     return training, validation
 

@@ -104,9 +104,11 @@ def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
     unknown = [e for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1]
     if unknown:
         return UnrecognizedArgument(min(str(e["loc"][0]) for e in unknown))
-    # When a union failed, the alternative that got furthest into the value says the most, and of
-    # alternatives as far, one whose type matched (it failed on a rule, not a type). Otherwise the
-    # first field in the model's order is named, as a check written field by field would name it.
+    # The first field in the model's order is named, as a check written field by field would name it.
+    # Within it, when a union failed, the alternative that got furthest into the value says the most,
+    # and of alternatives as far, one whose type matched (it failed on a rule, not a type).
+    top = errors[0]["loc"][:1]
+    errors = [e for e in errors if e["loc"][:1] == top]
     deepest = max(len(e["loc"]) for e in errors)
     first = next(e for e in errors if len(e["loc"]) == deepest)
     place = param_path(first["loc"])
@@ -277,6 +279,16 @@ def object_or(message: str, code: str = "invalid_type") -> WrapValidator:
         return handler(value)
 
     return WrapValidator(validate)
+
+
+def _not_null(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if value is None:
+        raise PydanticKnownError("missing")
+    return handler(value)
+
+
+# A required field that null does not satisfy either: absent or null, it is a missing parameter.
+NOT_NULL = WrapValidator(_not_null)
 
 
 def _non_empty_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
