@@ -83,7 +83,7 @@ class FileId(Closed):
         return {"type": "file_id", "id": self.id}
 
 
-def _at_least_one(limit: int) -> int:
+def at_least_one(limit: int) -> int:
     if limit < 1:
         raise refuse(f"Invalid '{PARAM}': expected an integer >= 1, but got {limit}.")
     return limit
@@ -97,7 +97,7 @@ class StoredSource(Closed):
     model: str | None = None
     created_after: int | None = None
     created_before: int | None = None
-    limit: Annotated[int, AfterValidator(_at_least_one)] | None = None
+    limit: Annotated[int, AfterValidator(at_least_one)] | None = None
 
     def normalised(self) -> dict[str, Any]:
         return {"type": "stored_completions", **self.model_dump(exclude={"type"})}

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from emulator.schemas.chat import check_metadata
-from emulator.schemas.validation import PARAM, Closed, one_of, refuse, reword
+from emulator.schemas.eval_runs import at_least_one
+from emulator.schemas.evals import Metadata
+from emulator.schemas.validation import Closed, one_of, refuse, reword
 from emulator.settings import Settings
 
 # --- reset and the clock ---------------------------------------------------------------------------------
@@ -91,24 +92,13 @@ class AdvanceClock(BaseModel):
 # --- Evaluate and Distill --------------------------------------------------------------------------------
 
 
-def _metadata_limits(value: dict[str, Any]) -> dict[str, Any]:
-    check_metadata(value)
-    return value
-
-
-def _at_least_one(limit: int) -> int:
-    if limit < 1:
-        raise refuse(f"Invalid '{PARAM}': expected an integer >= 1, but got {limit}.")
-    return limit
-
-
 class StoredFilters(Closed):
     """The stored completions an action works on: the list's filters, explicit `ids` and a `limit`."""
 
-    metadata: Annotated[dict[str, Any], AfterValidator(_metadata_limits)] | None = None
+    metadata: Metadata | None = None
     created_after: int | None = None
     created_before: int | None = None
-    limit: Annotated[int, AfterValidator(_at_least_one)] | None = None
+    limit: Annotated[int, AfterValidator(at_least_one)] | None = None
     ids: (
         Annotated[
             list[str], reword("Invalid 'ids': expected an array of stored completion ids.", only="inside")
