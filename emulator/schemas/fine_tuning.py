@@ -37,7 +37,7 @@ def style_of(info: ValidationInfo) -> Style:
 
 
 def _auto_or() -> WrapValidator:
-    """`"auto"` or null (and on Azure -1) ask for the default, kept as None; anything else is `checked`."""
+    """`"auto"` or null (and on Azure -1) ask for the default, kept as None; anything else is checked."""
 
     def validate(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
         if value is None or value == "auto" or (style_of(info) is not Style.OPENAI and value == -1):
