@@ -165,11 +165,6 @@ class ApiVersionNotSupported(_BareAzureError):
         super().__init__(message)
 
 
-class FeatureNotEnabled(_BareAzureError):
-    status = 400
-    bare_code = "BadRequest"
-
-
 class UnrecognizedArgument(ApiError):
     def __init__(self, name: str) -> None:
         super().__init__(f"Unrecognized request argument supplied: {name}", openai_code=None)

@@ -15,12 +15,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from emulator.control_api import RESETTABLE
-from emulator.resources import distill, evaluate
 from emulator.resources.evals import ITEM_STATUSES, ORDER_BY, RUN_STATUSES
 from emulator.resources.seeding import SeedStoredCompletions
-from emulator.schemas.chat import ChatCompletionRequest, UpdateStoredCompletionRequest
-from emulator.schemas.eval_runs import DATA_SOURCE_TYPES, SAMPLING_KEYS
+from emulator.schemas.chat import ChatCompletionRequest
+from emulator.schemas.eval_runs import DATA_SOURCE_TYPES, SamplingParams
 from emulator.schemas.evals import CONFIG_TYPES, GRADER_TYPES
+from emulator.schemas.extensions import DistillRequest, EvaluateRequest
+from emulator.schemas.stored_completions import UpdateStoredCompletionRequest
 
 REF = "#/components/schemas/{model}"
 JSON = "application/json"
@@ -165,7 +166,7 @@ _EXPIRES_AFTER_FIELDS: dict[str, Any] = {
     "expires_after[anchor]": enum("created_at"),
     "expires_after[seconds]": INTEGER,
 }
-_SAMPLING: dict[str, Any] = {key: {} for key in SAMPLING_KEYS}
+_SAMPLING: dict[str, Any] = {key: {} for key in SamplingParams.model_fields}
 _FINE_TUNE_CREATE: dict[str, Any] = {
     "model": STRING,
     "training_file": STRING,
@@ -215,7 +216,7 @@ REQUESTS: dict[str, Body] = {
         obj(
             ("testing_criteria",),
             closed=True,
-            **{k: v for k, v in _FILTERS.items() if k in evaluate.FIELDS},
+            **{k: v for k, v in _FILTERS.items() if k in EvaluateRequest.model_fields},
             model=STRING,
             name=STRING,
             testing_criteria=array(_GRADER, minItems=1),
@@ -227,7 +228,7 @@ REQUESTS: dict[str, Body] = {
         obj(
             ("model",),
             closed=True,
-            **{k: v for k, v in _FILTERS.items() if k in distill.FIELDS},
+            **{k: v for k, v in _FILTERS.items() if k in DistillRequest.model_fields},
             stored_model=STRING,
             model=STRING,
             hyperparameters=_HYPERPARAMETERS,

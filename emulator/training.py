@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.catalog import BASE_MODELS, FineTuneApi
-from emulator.errors import InvalidRequest
 from emulator.lifecycle import Style
+from emulator.schemas.fine_tuning import check_hyperparameters as check_hyperparameters  # tests read it here
 
 
 def _alias(snapshot: str) -> str:
@@ -42,8 +42,6 @@ VALIDATE_TOKENS_PER_SECOND = 50_000.0
 TRAIN_SECONDS = 300.0
 TRAIN_TOKENS_PER_SECOND = 1_000.0
 TRANSITION_SECONDS = 10.0  # pausing and resuming
-
-LIMITS = {"n_epochs": (1, 50), "batch_size": (1, 256)}
 
 
 def resolve_base_model(model: str, *, legacy: bool) -> str | None:
@@ -89,46 +87,6 @@ def auto_hyperparameters(examples: int, *, legacy: bool = False) -> Hyperparamet
         n_epochs = min(25, max(3, math.ceil(100 / examples)))
     rate = 1.8 if batch_size <= 2 else (1.0 if batch_size <= 16 else 0.5)
     return Hyperparameters(n_epochs, batch_size, rate)
-
-
-def _auto(value: Any, style: Style) -> bool:
-    # Azure's example answers -1 for "the default"; accept it as a request for the default too.
-    return value is None or value == "auto" or (style is not Style.OPENAI and value == -1)
-
-
-def check_hyperparameters(raw: Any, style: Style, param: str = "hyperparameters") -> dict[str, Any]:
-    """The requested values, each checked against its limits; `"auto"` (or -1 on Azure) left as None."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise InvalidRequest(
-            f"Invalid type for '{param}': expected an object.", param=param, code="invalid_type"
-        )
-    checked: dict[str, Any] = {}
-    for name, value in raw.items():
-        where = f"{param}.{name}" if param else name
-        if name not in ("n_epochs", "batch_size", "learning_rate_multiplier", "beta", "l2_multiplier"):
-            raise InvalidRequest(
-                f"Unrecognized hyperparameter '{name}'.", param=where, code="unknown_parameter"
-            )
-        if _auto(value, style):
-            checked[name] = None
-            continue
-        if name in LIMITS:
-            low, high = LIMITS[name]
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise InvalidRequest(
-                    f"Invalid '{where}': expected \"auto\" or an integer from {low} to {high}, but got "
-                    f"{value!r}.",
-                    param=where,
-                )
-        elif not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise InvalidRequest(
-                f"Invalid '{where}': expected \"auto\" or a number greater than 0, but got {value!r}.",
-                param=where,
-            )
-        checked[name] = value
-    return checked
 
 
 def resolve_hyperparameters(

@@ -29,7 +29,8 @@ from emulator.model.tools import legacy_functions
 from emulator.pagination import bracket_map, list_envelope, parse_page, spliced_list
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas.chat import ChatCompletionRequest, as_float, check_metadata
-from emulator.schemas.validation import parse_body, parse_json_object
+from emulator.schemas.stored_completions import UpdateStoredCompletionRequest
+from emulator.schemas.validation import parse_body
 from emulator.store.completions import CompletionFilter, QuotaExceededError, StoredCompletion, UnknownCursor
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
@@ -316,25 +317,15 @@ async def list_chat_completion_messages(call: Call) -> Response:
 
 async def update_chat_completion(call: Call) -> Response:
     completion_id = call.path_params["completion_id"]
-    data = parse_json_object(await call.body())
-    unknown = sorted(set(data) - {"metadata"})
-    if unknown:
-        raise UnrecognizedArgument(unknown[0])
-    if "metadata" not in data:
+    request, _ = parse_body(UpdateStoredCompletionRequest, await call.body())
+    patch = request.metadata
+    if "metadata" not in request.model_fields_set:
+        # Whether the field is required depends on the surface: Azure reads its absence as no change.
         if not (call.flavour or O).is_azure:
             raise InvalidRequest(
                 "Missing required parameter: 'metadata'.", param="metadata", code="missing_required_parameter"
             )
-        data["metadata"] = {}
-    patch = data["metadata"]
-    if patch is not None and (
-        not isinstance(patch, dict) or not all(isinstance(v, str) for v in patch.values())
-    ):
-        raise InvalidRequest(
-            "Invalid 'metadata': expected an object of string keys and string values, or null.",
-            param="metadata",
-            code="invalid_type",
-        )
+        patch = {}
 
     def check(merged: dict[str, str]) -> None:
         try:

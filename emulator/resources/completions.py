@@ -20,67 +20,21 @@ from emulator.model import Generation, Sampling, Shape, scripted, tokens
 from emulator.model.respond import respond
 from emulator.model.scripts import Reply
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.validation import parse_json_object
+from emulator.schemas.completions import CompletionRequest
+from emulator.schemas.validation import parse_json_object, validate
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
 DEFAULT_MAX_TOKENS = 16  # the legacy API's default
-MAX_CHOICES = 128
-MAX_STOP = 4
 
 
-def _number(
-    data: dict[str, Any], name: str, kind: type | tuple[type, ...], minimum: float | None = None
-) -> Any:
-    value: Any = data.get(name)
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, kind)
-        or (minimum is not None and float(str(value)) < minimum)
-    ):
-        raise InvalidRequest(f"Invalid '{name}': {value!r}.", param=name)
-    return value
-
-
-def _check_counts(data: dict[str, Any]) -> None:
-    """`n` and `stop` within the bounds chat completions has too: every choice costs a generation."""
-    n = data.get("n")
-    if isinstance(n, int) and not isinstance(n, bool) and n > MAX_CHOICES:
-        raise InvalidRequest(
-            f"Invalid 'n': integer above maximum value. Expected a value <= {MAX_CHOICES}, but got {n} instead.",
-            param="n",
-            code="integer_above_max_value",
-        )
-    stop = data.get("stop")
-    if isinstance(stop, list) and len(stop) > MAX_STOP:
-        raise InvalidRequest(
-            f"Invalid 'stop': array too long. Expected an array with maximum length {MAX_STOP}, but got an "
-            f"array with length {len(stop)} instead.",
-            param="stop",
-            code="array_above_max_length",
-        )
-
-
-def _prompts(data: dict[str, Any]) -> list[str]:
-    prompt = data.get("prompt")
-    if isinstance(prompt, str):
-        return [prompt]
-    if isinstance(prompt, list) and prompt and all(isinstance(p, str) for p in prompt):
-        return list(prompt)
-    raise InvalidRequest(
-        "Invalid 'prompt': expected a string or a list of strings.", param="prompt", code="invalid_type"
-    )
-
-
-async def _deployment(call: Call, data: dict[str, Any]) -> Deployment:
+async def _deployment(call: Call, model: Any) -> Deployment:
     registry = call.runtime.deployments
     if call.flavour is A:
         found = await registry.get(call.path_params["deployment_id"])
         if found is None:
             raise DeploymentNotFound()
         return found
-    model = data.get("model")
+    # Required only where the surface names what answers by it, so checked here rather than typed.
     if not isinstance(model, str) or not model:
         raise InvalidRequest(
             "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
@@ -96,8 +50,9 @@ async def _deployment(call: Call, data: dict[str, Any]) -> Deployment:
 async def create_completion(call: Call) -> Response:
     raw = await call.body()
     data = parse_json_object(raw)
-    prompts = _prompts(data)
-    deployment = await _deployment(call, data)
+    request = validate(CompletionRequest, data)
+    prompts = request.prompts()
+    deployment = await _deployment(call, request.model)
     runtime = call.runtime
     learned = await runtime.learned.of(runtime, deployment.model)
     base = base_model(learned.base_model if learned else deployment.model_name) or base_model(
@@ -111,15 +66,13 @@ async def create_completion(call: Call) -> Response:
             param="model",
             openai_code="OperationNotSupported",
         )
-    stop = data.get("stop")
-    _check_counts(data)
     sampling = Sampling(
-        seed=_number(data, "seed", int),
-        temperature=_number(data, "temperature", (int, float), 0),
-        top_p=_number(data, "top_p", (int, float), 0),
-        max_tokens=_number(data, "max_tokens", int, 0) or DEFAULT_MAX_TOKENS,
-        stop=(stop,) if isinstance(stop, str) else tuple(s for s in stop or () if isinstance(s, str)),
-        n=_number(data, "n", int, 1) or 1,
+        seed=request.seed,
+        temperature=request.temperature,
+        top_p=request.top_p,
+        max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS,
+        stop=request.stop_sequences(),
+        n=request.n or 1,
     )
     requested = sampling.max_tokens or DEFAULT_MAX_TOKENS
     token_limits.check_output_limit(base, requested, "max_tokens")

@@ -9,7 +9,6 @@ while it has it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,14 +20,14 @@ from emulator.deployments import LEGACY_OWNER, READY_SECONDS, Deployment, Stored
 from emulator.errors import ApiError, Conflict, InvalidRequest, ObjectNotFound, ResourceNotFound
 from emulator.flavours import Flavour
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.validation import parse_json_object, required_string
+from emulator.schemas.deployments import CreateDeployment, EmulatorDeployment, ScaleSettings, UpdateDeployment
+from emulator.schemas.validation import parse_body
 
 if TYPE_CHECKING:
     from emulator.runtime import Runtime
 
 A = Flavour.AZURE
 _FEATURE = "legacy_deployments"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class RouteConflict(Conflict):
@@ -86,12 +85,11 @@ async def refuse_if_deployed(runtime: Runtime, model: str) -> None:
         )
 
 
-def check_scale(raw: Any, model: BaseModel | None, model_id: str) -> dict[str, Any]:
-    """`scale_settings` as the service keeps it. `standard` takes no capacity; seed 003 sends
-    `"capacity": "None"` with it, which means none."""
-    if not isinstance(raw, dict):
-        raise InvalidRequest("Missing required parameter: 'scale_settings'.", param="scale_settings")
-    scale_type = raw.get("scale_type")
+def check_scale(settings: ScaleSettings, model: BaseModel | None, model_id: str) -> dict[str, Any]:
+    """`scale_settings` as the service keeps it. Written out rather than typed: the scale types allowed
+    are the model's, and what `capacity` may be depends on the type. `standard` takes no capacity;
+    seed 003 sends `"capacity": "None"` with it, which means none."""
+    scale_type = settings.scale_type
     allowed = model.scale_types if model is not None else ("standard",)
     if scale_type not in allowed:
         raise InvalidRequest(
@@ -99,7 +97,7 @@ def check_scale(raw: Any, model: BaseModel | None, model_id: str) -> dict[str, A
             f"{', '.join(repr(t) for t in allowed)}.",
             param="scale_settings.scale_type",
         )
-    capacity = raw.get("capacity")
+    capacity = settings.capacity
     if scale_type == "standard":
         if capacity not in (None, "None"):
             raise InvalidRequest(
@@ -176,11 +174,11 @@ async def list_deployments(call: Call) -> Response:
 
 
 async def create_deployment(call: Call) -> Response:
-    data = parse_json_object(await call.body())
+    request, _ = parse_body(CreateDeployment, await call.body())
     runtime = call.runtime
-    model_id = required_string(data, "model")
+    model_id = request.model
     model, tuned = await find_model(runtime, model_id, "model")
-    scale = check_scale(data.get("scale_settings"), model, model_id)
+    scale = check_scale(request.scale_settings, model, model_id)
     single = _one_per_model(runtime, model_id, tuned is not None)
     single()
     now = runtime.clock.now()
@@ -217,12 +215,14 @@ async def update_deployment(call: Call) -> Response:
             "once its status is 'succeeded'.",
             param="deployment_id",
         )
-    data = parse_json_object(await call.body())
-    model_id = data.get("model", current.model)
-    if not isinstance(model_id, str) or not model_id:
-        raise InvalidRequest("Invalid 'model': expected a non-empty string.", param="model")
+    request, _ = parse_body(UpdateDeployment, await call.body())
+    sent = request.model_fields_set
+    model_id = request.model if "model" in sent else current.model
     model, tuned = await find_model(runtime, model_id, "model")
-    scale = check_scale(data.get("scale_settings", dict(current.scale_settings)), model, model_id)
+    scale_settings = (
+        request.scale_settings if "scale_settings" in sent else ScaleSettings(**current.scale_settings)
+    )
+    scale = check_scale(scale_settings, model, model_id)
     single = _one_per_model(runtime, model_id, tuned is not None, but=current.name)
     single()
     # An update starts the deployment again: `running`, then `succeeded` once READY_SECONDS have passed.
@@ -271,15 +271,9 @@ def render_emulated(d: Deployment, stored: StoredDeployment | None, now: float) 
 
 
 async def emulator_create(call: Call) -> Response:
-    data = parse_json_object(await call.body())
+    request, _ = parse_body(EmulatorDeployment, await call.body())
     runtime = call.runtime
-    name = required_string(data, "name")
-    if not _NAME.match(name):
-        raise InvalidRequest(
-            f"Invalid 'name': '{name}'. Use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
-            "or digit.",
-            param="name",
-        )
+    name = request.name
 
     def name_free() -> None:
         if runtime.deployments.declared(name) or runtime.deployments.stored_named(name):
@@ -288,13 +282,7 @@ async def emulator_create(call: Call) -> Response:
             )
 
     name_free()
-    model_id = required_string(data, "model")
-    version = data.get("version", "")
-    settings = data.get("settings", {})
-    if not isinstance(version, str):
-        raise InvalidRequest("Invalid 'version': expected a string.", param="version")
-    if not isinstance(settings, dict):
-        raise InvalidRequest("Invalid 'settings': expected an object.", param="settings")
+    model_id, version, settings = request.model, request.version, request.settings
     versioned = f"{model_id}-{version}" if version else model_id
     _, tuned = await find_model(runtime, versioned, "model")
     single = _one_per_model(runtime, model_id, tuned is not None, conflict=RouteConflict)

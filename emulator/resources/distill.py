@@ -29,8 +29,8 @@ from emulator.flavours import Flavour
 from emulator.lifecycle import Style
 from emulator.resources import evaluate, fine_tuning
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas import evals as eval_schema
-from emulator.schemas.validation import parse_json_object
+from emulator.schemas.extensions import DistillRequest
+from emulator.schemas.validation import parse_body
 from emulator.store.completions import StoredCompletion
 from emulator.store.files import FINE_TUNE, StoredFile
 from emulator.training import MIN_EXAMPLES
@@ -39,16 +39,7 @@ from emulator.training import MIN_EXAMPLES
 MINIMUM = 10
 FILTERS = ("metadata", "stored_model", "created_after", "created_before", "ids", "limit")
 JOB_FIELDS = ("model", "hyperparameters", "suffix", "seed")
-FIELDS = (*FILTERS, *JOB_FIELDS, "validation_split", "flavour")
 FLAVOURS = {"azure": (Style.AZURE, Flavour.AZURE), "openai": (Style.OPENAI, Flavour.OPENAI)}
-
-
-def _filters(body: dict[str, Any]) -> dict[str, Any]:
-    stored_model = eval_schema.field_of(body, "stored_model", "", str, required=False)
-    given = {k: body[k] for k in FILTERS if k in body and k != "stored_model"}
-    if stored_model is not None:
-        given["model"] = stored_model
-    return evaluate.read_filters(given)
 
 
 def _filter_param(body: dict[str, Any]) -> str:
@@ -56,16 +47,6 @@ def _filter_param(body: dict[str, Any]) -> str:
     if isinstance(body.get("limit"), int) and body["limit"] < MINIMUM:
         return "limit"
     return next((k for k in ("ids", *FILTERS) if body.get(k) is not None), "metadata")
-
-
-def _split(body: dict[str, Any]) -> float:
-    split = eval_schema.field_of(body, "validation_split", "", (int, float), required=False) or 0.0
-    if not 0 <= split < 1:
-        eval_schema.fail(
-            "validation_split",
-            f"Invalid 'validation_split': expected a fraction from 0 to below 1, but got {split}.",
-        )
-    return float(split)
 
 
 def _divide(
@@ -80,11 +61,12 @@ def _divide(
     training = [s for s in ordered if s.id not in picked]
     validation = [s for s in ordered if s.id in picked]
     if len(training) < MIN_EXAMPLES or len(validation) < MIN_EXAMPLES:
-        eval_schema.fail(
-            "validation_split",
+        # Whether a split works depends on how many completions the filters chose: not the body's to say.
+        raise InvalidRequest(
             f"Invalid 'validation_split': {split} of {len(ordered)} completions leaves {len(training)} for "
             f"training and {len(validation)} for validation; a fine-tuning job needs at least {MIN_EXAMPLES} "
             f"in each. {_split_advice(len(ordered))}",
+            param="validation_split",
         )
     return training, validation
 
@@ -124,16 +106,10 @@ def _file_body(stored: StoredFile) -> dict[str, Any]:
 
 async def distill(call: Call) -> Response:
     runtime = call.runtime
-    body = parse_json_object(await call.body())
-    eval_schema.no_unknown(body, FIELDS, "")
-    filters = _filters(body)
-    flavour_name = eval_schema.field_of(body, "flavour", "", str, required=False) or "azure"
-    if flavour_name not in FLAVOURS:
-        eval_schema.fail(
-            "flavour", f"Invalid value for 'flavour': '{flavour_name}'. Supported values are: azure, openai."
-        )
-    style, flavour = FLAVOURS[flavour_name]
-    split = _split(body)
+    request_body, body = parse_body(DistillRequest, await call.body())
+    filters = request_body.filters(request_body.stored_model)
+    style, flavour = FLAVOURS[request_body.flavour or "azure"]
+    split = float(request_body.validation_split or 0.0)
     chosen = await evaluate.selected(runtime, filters)
     if len(chosen) < MINIMUM:
         raise InvalidRequest(

@@ -22,14 +22,13 @@ from emulator.resources import evals
 from emulator.routing import Access, Call, Operation, json_response
 from emulator.schemas import eval_runs as run_schema
 from emulator.schemas import evals as eval_schema
-from emulator.schemas.validation import parse_json_object
+from emulator.schemas.extensions import EvaluateRequest
+from emulator.schemas.validation import parse_body
 from emulator.store.completions import StoredCompletion
 
 if TYPE_CHECKING:
     from emulator.runtime import Runtime
 
-FILTERS = ("metadata", "model", "created_after", "created_before", "ids", "limit")
-FIELDS = (*FILTERS, "name", "testing_criteria", "generate_with", "sampling_params")
 ITEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -42,16 +41,6 @@ ITEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["input", "output_text"],
 }
-
-
-def read_filters(body: dict[str, Any]) -> dict[str, Any]:
-    """The stored-completions filters in `body` (the Distill action reads the same ones)."""
-    source = {"type": "stored_completions", **{k: body[k] for k in FILTERS if k in body and k != "ids"}}
-    checked = run_schema.stored_source(source, "")
-    ids = eval_schema.field_of(body, "ids", "", list, required=False)
-    if ids is not None and not all(isinstance(i, str) for i in ids):
-        eval_schema.fail("ids", "Invalid 'ids': expected an array of stored completion ids.")
-    return {**checked, "ids": ids}
 
 
 def describe(filters: dict[str, Any]) -> str:
@@ -89,16 +78,9 @@ def _run_request(body: dict[str, Any], generate_with: str | None, file_id: str) 
 
 
 async def evaluate(call: Call) -> Response:
-    body = parse_json_object(await call.body())
-    eval_schema.no_unknown(body, FIELDS, "")
-    filters = read_filters(body)
-    if "testing_criteria" not in body:
-        eval_schema.fail(
-            "testing_criteria",
-            "Missing required parameter: 'testing_criteria'.",
-            "missing_required_parameter",
-        )
-    generate_with = eval_schema.field_of(body, "generate_with", "", str, required=False)
+    body_request, body = parse_body(EvaluateRequest, await call.body())
+    filters = body_request.filters(body_request.model)
+    generate_with = body_request.generate_with
     if generate_with is not None and await call.runtime.deployments.for_model(generate_with) is None:
         names = ", ".join(d.name for d in call.runtime.deployments.all())
         raise InvalidRequest(
@@ -112,7 +94,7 @@ async def evaluate(call: Call) -> Response:
             "`store: true` first, or widen the filters.",
             param="metadata",
         )
-    name = eval_schema.field_of(body, "name", "", str, required=False)
+    name = body_request.name
     request = eval_schema.eval_request(
         {
             "name": name or f"Evaluation of {len(chosen)} stored completions",
@@ -121,7 +103,7 @@ async def evaluate(call: Call) -> Response:
                 "item_schema": ITEM_SCHEMA,
                 "include_sample_schema": True,
             },
-            "testing_criteria": body["testing_criteria"],
+            "testing_criteria": body_request.testing_criteria,
         }
     )
     _run_request(body, generate_with, "file-pending")  # a bad sampling_params fails before anything is made

@@ -45,7 +45,8 @@ from emulator.flavours import Flavour
 from emulator.multipart import read_form
 from emulator.pagination import list_envelope, parse_page
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.validation import parse_json_object, required_string
+from emulator.schemas.files import ImportFile
+from emulator.schemas.validation import parse_json_object, validate
 from emulator.store.files import FINE_TUNE, StoredFile, UnknownCursor, Upload
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
@@ -492,16 +493,9 @@ def fetch(url: str, upload: Upload, import_dir: str | None) -> None:
 async def import_file(call: Call) -> Response:
     data = parse_json_object(await call.body())
     purpose = _check_purpose(call, data.get("purpose"))
-    filename = required_string(data, "filename")
-    url = required_string(data, "content_url")
-    if not urllib.parse.urlsplit(url).scheme:
-        raise InvalidRequest(f"Invalid 'content_url': '{url}' is not a URL.", param="content_url")
-    expiry = data.get("expires_after")
-    if expiry is not None and not isinstance(expiry, dict):
-        raise InvalidRequest("Invalid 'expires_after': expected an object.", param="expires_after")
-    expires_after = _expires_after(
-        call, {f"expires_after.{k}": v for k, v in (expiry or {}).items()} if expiry is not None else {}
-    )
+    request = validate(ImportFile, data)
+    filename, url, expiry = request.filename, request.content_url, request.expires_after
+    expires_after = _expires_after(call, {f"expires_after.{k}": v for k, v in (expiry or {}).items()})
     limit = call.runtime.settings.max_file_bytes
     upload = call.runtime.files.begin_upload(limit)
     try:

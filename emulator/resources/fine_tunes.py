@@ -14,39 +14,28 @@ from typing import Any
 import anyio
 from starlette.responses import Response, StreamingResponse
 
-from emulator.errors import InvalidRequest
 from emulator.flavours import Flavour
 from emulator.job_history import events
 from emulator.lifecycle import CANCEL, DELETE, Phase, Style, status_name
 from emulator.resources.files import render as render_file
 from emulator.resources.fine_tuning import (
-    CreateRequest,
     act,
+    check_create,
     facts,
     find_job,
     new_job,
-    read_create,
+    read_body,
     read_files,
     refuse_deployed,
     with_results,
 )
 from emulator.routing import Access, Call, Operation, json_response
+from emulator.schemas.fine_tuning import LegacyFineTuneRequest
+from emulator.schemas.validation import parse_json_object
 from emulator.store.fine_tuning import JobRecord, Snapshot
-from emulator.training import check_hyperparameters
 
 A = Flavour.AZURE
 STREAM_POLL_SECONDS = 0.2  # how often an open event stream looks at the clock again
-_HYPERPARAMS = ("n_epochs", "batch_size", "learning_rate_multiplier")
-_CLASSIFICATION = (
-    "prompt_loss_weight",
-    "compute_classification_metrics",
-    "classification_n_classes",
-    "classification_positive_class",
-    "classification_betas",
-)
-_FIELDS = frozenset(
-    {"model", "training_file", "validation_file", "suffix", "seed", *_HYPERPARAMS, *_CLASSIFICATION}
-)
 
 
 async def _file_objects(call: Call, file_ids: list[str]) -> list[dict[str, Any]]:
@@ -105,66 +94,13 @@ async def render_fine_tune(call: Call, job: JobRecord, snapshot: Snapshot) -> di
     return body
 
 
-def _classification(request: CreateRequest) -> dict[str, Any]:
-    """The legacy hyperparameters beyond epochs, batch and rate, checked as FineTuneCreation types them."""
-    data = request.data
-    weight = data.get("prompt_loss_weight", 0.01)
-    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-        raise InvalidRequest(
-            "Invalid 'prompt_loss_weight': expected a number >= 0.", param="prompt_loss_weight"
-        )
-    compute = data.get("compute_classification_metrics", False)
-    if not isinstance(compute, bool):
-        raise InvalidRequest(
-            "Invalid 'compute_classification_metrics': expected a boolean.",
-            param="compute_classification_metrics",
-        )
-    classes = data.get("classification_n_classes")
-    if classes is not None and (not isinstance(classes, int) or isinstance(classes, bool) or classes < 1):
-        raise InvalidRequest(
-            "Invalid 'classification_n_classes': expected an integer >= 1.", param="classification_n_classes"
-        )
-    positive = data.get("classification_positive_class")
-    if positive is not None and not isinstance(positive, str):
-        raise InvalidRequest(
-            "Invalid 'classification_positive_class': expected a string.",
-            param="classification_positive_class",
-        )
-    betas = data.get("classification_betas")
-    if betas is not None and (
-        not isinstance(betas, list)
-        or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in betas)
-    ):
-        raise InvalidRequest(
-            "Invalid 'classification_betas': expected an array of numbers.", param="classification_betas"
-        )
-    if compute and not (request.validation_id and (classes is not None or positive is not None)):
-        raise InvalidRequest(
-            "compute_classification_metrics needs a validation_file and either classification_n_classes or "
-            "classification_positive_class.",
-            param="compute_classification_metrics",
-        )
-    optional = {
-        "classification_n_classes": classes,
-        "classification_positive_class": positive,
-        "classification_betas": betas,
-    }
-    return {
-        "prompt_loss_weight": weight,
-        "compute_classification_metrics": compute,
-        **{k: v for k, v in optional.items() if v is not None},
-    }
-
-
 async def create_fine_tune(call: Call) -> Response:
     runtime = call.runtime
-    request = await read_create(call, _FIELDS, Style.LEGACY)
-    data = request.data
-    requested = check_hyperparameters({k: data[k] for k in _HYPERPARAMS if k in data}, Style.LEGACY, "")
+    fields = read_body(LegacyFineTuneRequest, parse_json_object(await call.body()), Style.LEGACY)
+    request = await check_create(runtime, fields, Style.LEGACY)
     files = await read_files(runtime, request, minimum=1)
-    job = await new_job(
-        runtime, Style.LEGACY, request, files, requested, {"hyperparams": _classification(request)}
-    )
+    extra = {"hyperparams": fields.classification()}
+    job = await new_job(runtime, Style.LEGACY, request, files, fields.requested(), extra)
     snapshot = await runtime.jobs.snapshot()
     body = await render_fine_tune(call, job, snapshot)
     return json_response(body, 201, {"Location": call.location(f"/fine-tunes/{job.id}")})

@@ -7,16 +7,15 @@ read may write is the job's `results.csv`, made once, the first time the job is 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
 from starlette.responses import Response
 
-from emulator.errors import InvalidRequest, ObjectNotFound, UnrecognizedArgument
+from emulator.errors import InvalidRequest, ObjectNotFound
 from emulator.flavours import Flavour
 from emulator.job_history import JobFacts, checkpoints, events
 from emulator.lifecycle import (
@@ -33,14 +32,13 @@ from emulator.lifecycle import (
 from emulator.pagination import list_envelope, parse_page, slice_after
 from emulator.resources.deployments import refuse_if_deployed
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.chat import check_metadata
-from emulator.schemas.validation import parse_json_object, required_string
+from emulator.schemas.fine_tuning import JobFields, JobRequest
+from emulator.schemas.validation import parse_json_object, validate
 from emulator.store.files import FINE_TUNE, StoredFile
 from emulator.store.fine_tuning import JobRecord, Snapshot
 from emulator.training import (
     MIN_EXAMPLES,
     ORGANIZATION,
-    check_hyperparameters,
     durations,
     fine_tunable_names,
     fine_tuned_model_name,
@@ -54,20 +52,7 @@ if TYPE_CHECKING:
 
 A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
 RESULTS_PURPOSE = "fine-tune-results"
-_AZURE_SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_FIELDS = frozenset(
-    {
-        "model",
-        "training_file",
-        "validation_file",
-        "hyperparameters",
-        "method",
-        "suffix",
-        "seed",
-        "integrations",
-        "metadata",
-    }
-)
+Body = TypeVar("Body", bound=JobFields)
 
 
 def style_of(call: Call) -> Style:
@@ -79,17 +64,6 @@ def not_found(job_id: str, param: str = "fine_tuning_job_id") -> ObjectNotFound:
 
 
 # --- the checks create shares with the legacy API -------------------------------------------------------
-
-
-def optional_string(data: Mapping[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(
-            f"Invalid '{name}': expected a non-empty string.", param=name, code="invalid_type"
-        )
-    return value
 
 
 async def check_base_model(runtime: Runtime, model: str, *, legacy: bool) -> tuple[str, str]:
@@ -112,19 +86,6 @@ async def check_base_model(runtime: Runtime, model: str, *, legacy: bool) -> tup
         param="model",
         code="model_not_available",
     )
-
-
-def check_suffix(value: Any, style: Style) -> str | None:
-    if value is None:
-        return None
-    if style is Style.OPENAI:
-        if not isinstance(value, str) or not 1 <= len(value) <= 64:
-            raise InvalidRequest("Invalid 'suffix': expected a string of 1 to 64 characters.", param="suffix")
-    elif not isinstance(value, str) or not _AZURE_SUFFIX.match(value):
-        raise InvalidRequest(
-            "Invalid 'suffix': up to 40 characters of a-z, A-Z, 0-9, '-' and '_'.", param="suffix"
-        )
-    return value
 
 
 async def check_training_file(runtime: Runtime, file_id: str, param: str, *, minimum: int) -> StoredFile:
@@ -173,65 +134,17 @@ async def data_problem(runtime: Runtime, stored: StoredFile, *, legacy: bool) ->
     return None
 
 
-def new_seed(runtime: Runtime, value: Any) -> int:
-    if value is None:
-        return int(runtime.ids.hex(8), 16) % 2_147_483_648
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 2_147_483_647:
-        raise InvalidRequest("Invalid 'seed': expected an integer from 0 to 2147483647.", param="seed")
-    return value
+def new_seed(runtime: Runtime, value: int | None) -> int:
+    return int(runtime.ids.hex(8), 16) % 2_147_483_648 if value is None else value
 
 
 # --- create --------------------------------------------------------------------------------------------
-
-
-def _method(raw: Any, style: Style) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """(the method as echoed, the hyperparameters it asks for)."""
-    if raw is None:
-        return None, {}
-    if not isinstance(raw, dict):
-        raise InvalidRequest(
-            "Invalid type for 'method': expected an object.", param="method", code="invalid_type"
-        )
-    kind = raw.get("type")
-    if kind not in ("supervised", "dpo"):
-        raise InvalidRequest(
-            f"Invalid 'method.type': {json.dumps(kind)}. Supported values are: 'supervised' and 'dpo'.",
-            param="method.type",
-        )
-    inner = raw.get(kind) or {}
-    if not isinstance(inner, dict):
-        raise InvalidRequest(
-            f"Invalid type for 'method.{kind}'.", param=f"method.{kind}", code="invalid_type"
-        )
-    hyper = check_hyperparameters(inner.get("hyperparameters"), style, f"method.{kind}.hyperparameters")
-    return {"type": kind}, hyper
-
-
-def _integrations(raw: Any) -> list[Any] | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, list) or len(raw) > 5:
-        raise InvalidRequest(
-            "Invalid 'integrations': expected an array of at most 5 items.", param="integrations"
-        )
-    for index, item in enumerate(raw):
-        if (
-            not isinstance(item, dict)
-            or item.get("type") != "wandb"
-            or not isinstance(item.get("wandb"), dict)
-        ):
-            raise InvalidRequest(
-                f'Invalid \'integrations[{index}]\': expected {{"type": "wandb", "wandb": {{"project": ...}}}}.',
-                param=f"integrations[{index}]",
-            )
-    return raw
 
 
 @dataclass(frozen=True)
 class CreateRequest:
     """The fields every create (current or legacy) checks the same way."""
 
-    data: dict[str, Any]
     model: str  # what the job trains: a base model, or a fine-tuned model to train further
     base: str  # the base snapshot under it, which names the new model
     training_id: str
@@ -240,28 +153,19 @@ class CreateRequest:
     seed: int
 
 
-async def read_create(call: Call, fields: frozenset[str], style: Style) -> CreateRequest:
-    return await check_create(call.runtime, parse_json_object(await call.body()), fields, style)
+def read_body(model: type[Body], data: dict[str, Any], style: Style) -> Body:
+    return validate(model, data, context={"style": style})
 
 
-async def check_create(
-    runtime: Runtime, data: dict[str, Any], fields: frozenset[str], style: Style
-) -> CreateRequest:
-    unknown = sorted(set(data) - fields)
-    if unknown:
-        raise UnrecognizedArgument(unknown[0])
-    model = required_string(data, "model")
-    training_id = required_string(data, "training_file")
-    validation_id = optional_string(data, "validation_file")
-    source, base = await check_base_model(runtime, model, legacy=style is Style.LEGACY)
+async def check_create(runtime: Runtime, fields: JobFields, style: Style) -> CreateRequest:
+    source, base = await check_base_model(runtime, fields.model, legacy=style is Style.LEGACY)
     return CreateRequest(
-        data,
         source,
         base,
-        training_id,
-        validation_id,
-        check_suffix(data.get("suffix"), style),
-        new_seed(runtime, data.get("seed")),
+        fields.training_file,
+        fields.validation_file,
+        fields.suffix,
+        new_seed(runtime, fields.seed),
     )
 
 
@@ -290,23 +194,11 @@ async def create_job(call: Call) -> Response:
 async def create_from(runtime: Runtime, data: dict[str, Any], style: Style) -> JobRecord:
     """A job from a create request's body, checked as `POST /fine_tuning/jobs` checks it (the route and
     the distillation extension both create through here)."""
-    request = await check_create(runtime, data, _FIELDS, style)
-    metadata = data.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise InvalidRequest(
-            "Invalid type for 'metadata': expected an object.", param="metadata", code="invalid_type"
-        )
-    try:
-        check_metadata(metadata)
-    except ValueError as exc:
-        raise InvalidRequest(str(exc), param="metadata") from None
-    integrations = _integrations(data.get("integrations"))
-    requested = check_hyperparameters(data.get("hyperparameters"), style)
-    method, method_hyper = _method(data.get("method"), style)
-    requested.update({k: v for k, v in method_hyper.items() if v is not None})
+    fields = read_body(JobRequest, data, style)
+    request = await check_create(runtime, fields, style)
     files = await read_files(runtime, request, MIN_EXAMPLES)
-    extra = {"metadata": metadata, "integrations": integrations, "method": method}
-    return await new_job(runtime, style, request, files, requested, extra)
+    extra = {"metadata": fields.metadata, "integrations": fields.integrations, "method": fields.method_echo()}
+    return await new_job(runtime, style, request, files, fields.requested(), extra)
 
 
 async def new_job(

@@ -226,14 +226,3 @@ class ChatCompletionRequest(BaseModel):
     def token_param(self) -> str:
         """The name of the field `token_limit` comes from, for messages about it."""
         return "max_completion_tokens" if self.max_completion_tokens is not None else "max_tokens"
-
-
-class UpdateStoredCompletionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    metadata: dict[str, str] | None
-
-    @field_validator("metadata")
-    @classmethod
-    def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        check_metadata(value)
-        return value

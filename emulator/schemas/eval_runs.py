@@ -1,32 +1,26 @@
-"""The eval-run request body: its data source checked and normalised into the echoed shape."""
+"""The eval-run request body as pydantic models: its data source checked and normalised into the
+echoed shape. The shape of a data source, of its source and of its input messages each depend on
+their `type`, so each is read as its type's model."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from emulator.errors import InvalidRequest
 from emulator.evalruns import DEFAULT_SAMPLING
 from emulator.model.checks import check_response_format, check_tools
-from emulator.schemas.evals import as_object, fail, field_of, message, metadata, no_unknown
+from emulator.schemas.evals import Messages, Metadata
+from emulator.schemas.validation import NOT_NULL, PARAM, Closed, refuse, validate
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DATA_SOURCE_TYPES = ("completions", "jsonl")
 SOURCE_TYPES = {
     "completions": ("file_content", "file_id", "stored_completions"),
     "jsonl": ("file_content", "file_id"),
 }
-STORED_FILTERS = ("metadata", "model", "created_after", "created_before", "limit")
-SAMPLING_KEYS = (
-    "temperature",
-    "top_p",
-    "seed",
-    "max_completion_tokens",
-    "reasoning_effort",
-    "response_format",
-    "tools",
-)
 
 
 @dataclass(frozen=True)
@@ -55,169 +49,246 @@ class RunRequest:
         }
 
 
-def _source(raw: Any, kind: str) -> dict[str, Any]:
-    path = "data_source.source"
-    source = as_object(raw, path)
+class _Typed(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: Annotated[str, NOT_NULL]
+
+
+def _kind(value: Any) -> str:
+    return _Typed.model_validate(value, strict=True).type
+
+
+class _Row(Closed):
+    item: Annotated[dict[str, Any], NOT_NULL]
+    sample: dict[str, Any] | None = None
+
+
+class FileContent(Closed):
+    type: str
+    content: Annotated[list[_Row], NOT_NULL]
+
+    def normalised(self) -> dict[str, Any]:
+        rows = [
+            {"item": r.item, **({"sample": r.sample} if r.sample is not None else {})} for r in self.content
+        ]
+        return {"type": "file_content", "content": rows}
+
+
+class FileId(Closed):
+    type: str
+    id: Annotated[str, NOT_NULL]
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": "file_id", "id": self.id}
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def int64(value: int) -> int:
+    """What SQLite can compare: a time filter past 64 bits is refused rather than overflowing the query."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise refuse(f"Invalid '{PARAM}': {value} is out of range; expected a 64-bit integer.")
+    return value
+
+
+Int64 = Annotated[int, AfterValidator(int64)]
+
+
+def at_least_one(limit: int) -> int:
+    if limit < 1:
+        raise refuse(f"Invalid '{PARAM}': expected an integer >= 1, but got {limit}.")
+    return limit
+
+
+class StoredSource(Closed):
+    """A stored-completions source (its filters), every filter present, null when not given."""
+
+    type: str
+    metadata: Metadata | None = None
+    model: str | None = None
+    created_after: Int64 | None = None
+    created_before: Int64 | None = None
+    limit: Annotated[int, AfterValidator(at_least_one)] | None = None
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": "stored_completions", **self.model_dump(exclude={"type"})}
+
+
+SOURCES: dict[str, type[FileContent | FileId | StoredSource]] = {
+    "file_content": FileContent,
+    "file_id": FileId,
+    "stored_completions": StoredSource,
+}
+
+
+def _source_of(kind: str) -> AfterValidator:
     allowed = SOURCE_TYPES[kind]
-    source_type = field_of(source, "type", path, str)
-    if source_type not in allowed:
-        fail(
-            f"{path}.type",
-            f"Invalid value for '{path}.type': '{source_type}'. A '{kind}' data source takes: {', '.join(allowed)}.",
-        )
-    if source_type == "file_content":
-        no_unknown(source, ("type", "content"), path)
-        rows = field_of(source, "content", path, list)
-        content = []
-        for i, row in enumerate(rows):
-            row = as_object(row, f"{path}.content[{i}]")
-            no_unknown(row, ("item", "sample"), f"{path}.content[{i}]")
-            item = field_of(row, "item", f"{path}.content[{i}]", dict)
-            sample = field_of(row, "sample", f"{path}.content[{i}]", dict, required=False)
-            content.append({"item": item, **({"sample": sample} if sample is not None else {})})
-        return {"type": "file_content", "content": content}
-    if source_type == "file_id":
-        no_unknown(source, ("type", "id"), path)
-        return {"type": "file_id", "id": field_of(source, "id", path, str)}
-    return stored_source(source, path)
+
+    def source(value: Any) -> dict[str, Any]:
+        source_type = _kind(value)
+        if source_type not in allowed:
+            raise refuse(
+                f"Invalid value for '{PARAM}': '{source_type}'. A '{kind}' data source takes: {', '.join(allowed)}.",
+                field="type",
+            )
+        return SOURCES[source_type].model_validate(value, strict=True).normalised()
+
+    return AfterValidator(source)
 
 
-def stored_source(source: Mapping[str, Any], path: str) -> dict[str, Any]:
-    """A stored-completions source (its filters) with every filter present, null when not given."""
-    no_unknown(source, ("type", *STORED_FILTERS), path)
-    out: dict[str, Any] = {"type": "stored_completions", "metadata": metadata(source, "metadata", path)}
-    out["model"] = field_of(source, "model", path, str, required=False)
-    for key in ("created_after", "created_before", "limit"):
-        out[key] = field_of(source, key, path, int, required=False)
-        if out[key] is not None and not INT64_MIN <= out[key] <= INT64_MAX:  # what SQLite can compare
-            param = f"{path}.{key}" if path else key
-            fail(param, f"Invalid '{param}': {out[key]} is out of range; expected a 64-bit integer.")
-    if out["limit"] is not None and out["limit"] < 1:
-        param = f"{path}.limit" if path else "limit"
-        fail(param, f"Invalid '{param}': expected an integer >= 1, but got {out['limit']}.")
-    return out
+def _names_an_item_field(reference: str) -> str:
+    if not reference.startswith("item."):
+        raise refuse(f"Invalid '{PARAM}': '{reference}' must name a field of the item, e.g. 'item.input'.")
+    return reference
 
 
-def _input_messages(raw: Any) -> dict[str, Any]:
-    path = "data_source.input_messages"
-    spec = as_object(raw, path)
-    kind = field_of(spec, "type", path, str)
+class ItemReference(Closed):
+    type: str
+    item_reference: Annotated[str, AfterValidator(_names_an_item_field), NOT_NULL]
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": "item_reference", "item_reference": self.item_reference}
+
+
+class MessageTemplate(Closed):
+    type: str
+    template: Messages
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": "template", "template": [m.normalised() for m in self.template]}
+
+
+def _input_messages(value: Any) -> dict[str, Any]:
+    kind = _kind(value)
     if kind == "item_reference":
-        no_unknown(spec, ("type", "item_reference"), path)
-        reference = field_of(spec, "item_reference", path, str)
-        if not reference.startswith("item."):
-            fail(
-                f"{path}.item_reference",
-                f"Invalid '{path}.item_reference': '{reference}' must name a field of the item, e.g. 'item.input'.",
-            )
-        return {"type": "item_reference", "item_reference": reference}
+        return ItemReference.model_validate(value, strict=True).normalised()
     if kind != "template":
-        fail(
-            f"{path}.type",
-            f"Invalid value for '{path}.type': '{kind}'. Supported values are: template, item_reference.",
+        raise refuse(
+            f"Invalid value for '{PARAM}': '{kind}'. Supported values are: template, item_reference.",
+            field="type",
         )
-    no_unknown(spec, ("type", "template"), path)
-    template = field_of(spec, "template", path, list)
-    if not template:
-        fail(f"{path}.template", f"Invalid '{path}.template': expected at least one message.", "empty_array")
-    return {
-        "type": "template",
-        "template": [message(m, f"{path}.template[{i}]", None) for i, m in enumerate(template)],
-    }
+    return MessageTemplate.model_validate(value, strict=True).normalised()
 
 
-def _sampling(raw: Any) -> dict[str, Any]:
-    path = "data_source.sampling_params"
-    params = as_object(raw, path)
-    no_unknown(params, SAMPLING_KEYS, path)
-    for key, low, high in (("temperature", 0.0, 2.0), ("top_p", 0.0, 1.0)):
-        value = field_of(params, key, path, (int, float), required=False)
-        if value is not None and not low <= value <= high:
-            fail(
-                f"{path}.{key}",
-                f"Invalid '{path}.{key}': expected a number from {low} to {high}, but got {value}.",
-            )
-    field_of(params, "seed", path, int, required=False)
-    field_of(params, "response_format", path, dict, required=False)
-    tools = field_of(params, "tools", path, list, required=False)
+def _within(low: float, high: float) -> AfterValidator:
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise refuse(f"Invalid '{PARAM}': expected a number from {low} to {high}, but got {value}.")
+        return value
+
+    return AfterValidator(check)
+
+
+def _function_tools(tools: list[Any]) -> list[Any]:
     if tools and not all(isinstance(t, dict) for t in tools):
-        fail(f"{path}.tools", f"Invalid '{path}.tools': expected an array of function tools (objects).")
-    limit = field_of(params, "max_completion_tokens", path, int, required=False)
-    if limit is not None and limit < 1:
-        fail(
-            f"{path}.max_completion_tokens",
-            f"Invalid '{path}.max_completion_tokens': expected an integer >= 1.",
-        )
-    _check_schemas(params, path, limit or DEFAULT_SAMPLING["max_completion_tokens"])
-    return dict(params)
+        raise refuse(f"Invalid '{PARAM}': expected an array of function tools (objects).")
+    return tools
 
 
-def _check_schemas(params: Mapping[str, Any], path: str, max_tokens: int) -> None:
-    """The response format's schema and the tools' parameters, checked as a chat completion checks
-    them (every item's sample is one), before the run is made."""
-    try:
-        check_tools(params.get("tools"), None, max_tokens=max_tokens)
-        # Whether a json_object prompt mentions JSON is up to each item's messages: not checked here.
-        check_response_format(
-            params.get("response_format"), [{"role": "user", "content": "JSON"}], max_tokens=max_tokens
+def _positive(limit: int) -> int:
+    if limit < 1:
+        raise refuse(f"Invalid '{PARAM}': expected an integer >= 1.")
+    return limit
+
+
+class SamplingParams(Closed):
+    temperature: Annotated[int | float, _within(0.0, 2.0)] | None = None
+    top_p: Annotated[int | float, _within(0.0, 1.0)] | None = None
+    seed: int | None = None
+    max_completion_tokens: Annotated[int, AfterValidator(_positive)] | None = None
+    reasoning_effort: Any = None
+    response_format: dict[str, Any] | None = None
+    tools: Annotated[list[Any], AfterValidator(_function_tools)] | None = None
+
+    @model_validator(mode="after")
+    def _schemas(self) -> SamplingParams:
+        """The response format's schema and the tools' parameters, checked as a chat completion checks
+        them (every item's sample is one), before the run is made."""
+        max_tokens = self.max_completion_tokens or DEFAULT_SAMPLING["max_completion_tokens"]
+        try:
+            check_tools(self.tools, None, max_tokens=max_tokens)
+            # Whether a json_object prompt mentions JSON is up to each item's messages: not checked here.
+            check_response_format(
+                self.response_format, [{"role": "user", "content": "JSON"}], max_tokens=max_tokens
+            )
+        except InvalidRequest as bad:
+            raise refuse(bad.message, bad.openai_code or "invalid_value", field=str(bad.param)) from None
+        return self
+
+
+def _sampling(value: Any) -> dict[str, Any]:
+    SamplingParams.model_validate(value, strict=True)
+    return dict(value)
+
+
+class JsonlSource(Closed):
+    type: str
+    source: Annotated[Any, _source_of("jsonl")]
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": "jsonl", "source": self.source}
+
+
+class CompletionsSource(Closed):
+    type: str
+    source: Annotated[Any, _source_of("completions")]
+    input_messages: Annotated[Any, AfterValidator(_input_messages)] | None = None
+    model: str | None = None
+    sampling_params: Annotated[Any, AfterValidator(_sampling)] | None = None
+
+    @model_validator(mode="after")
+    def _model_and_messages(self) -> CompletionsSource:
+        if self.input_messages is not None and self.model is None:
+            raise refuse(
+                f"Missing required parameter: '{PARAM}': input_messages are sent to a model; name it.",
+                "missing_required_parameter",
+                field="model",
+            )
+        if self.model is not None and self.input_messages is None:
+            if self.source["type"] != "stored_completions":
+                raise refuse(
+                    f"Missing required parameter: '{PARAM}': say what to send to the model, "
+                    "a template or an item_reference.",
+                    "missing_required_parameter",
+                    field="input_messages",
+                )
+            self.input_messages = {"type": "item_reference", "item_reference": "item.input"}
+        return self
+
+    def normalised(self) -> dict[str, Any]:
+        return {
+            "type": "completions",
+            "source": self.source,
+            "input_messages": self.input_messages,
+            "model": self.model,
+            "sampling_params": self.sampling_params,
+        }
+
+
+def _data_source(value: Any) -> dict[str, Any]:
+    kind = _kind(value)
+    if kind not in DATA_SOURCE_TYPES:
+        raise refuse(
+            f"Invalid value for '{PARAM}': '{kind}'. Supported values are: {', '.join(DATA_SOURCE_TYPES)}"
+            + (" (the emulator keeps no Responses API logs)." if kind == "responses" else "."),
+            field="type",
         )
-    except InvalidRequest as bad:
-        raise InvalidRequest(
-            bad.message, param=f"{path}.{bad.param}", code=bad.openai_code or "invalid_value"
-        ) from None
+    if "source" not in value:
+        raise refuse(f"Missing required parameter: '{PARAM}'.", "missing_required_parameter", field="source")
+    shape = JsonlSource if kind == "jsonl" else CompletionsSource
+    return shape.model_validate(value, strict=True).normalised()
+
+
+class RunCreate(Closed):
+    """`POST /evals/{eval_id}/runs`."""
+
+    name: str | None = None
+    metadata: Metadata | None = None
+    data_source: Annotated[Any, AfterValidator(_data_source)]
 
 
 def run_request(body: Mapping[str, Any]) -> RunRequest:
-    no_unknown(body, ("name", "metadata", "data_source"), "")
-    name = field_of(body, "name", "", str, required=False)
-    meta = metadata(body) or {}
-    if "data_source" not in body:
-        fail("data_source", "Missing required parameter: 'data_source'.", "missing_required_parameter")
-    ds = as_object(body["data_source"], "data_source")
-    kind = field_of(ds, "type", "data_source", str)
-    if kind not in DATA_SOURCE_TYPES:
-        fail(
-            "data_source.type",
-            f"Invalid value for 'data_source.type': '{kind}'. Supported values are: {', '.join(DATA_SOURCE_TYPES)}"
-            + (" (the emulator keeps no Responses API logs)." if kind == "responses" else "."),
-        )
-    if "source" not in ds:
-        fail(
-            "data_source.source",
-            "Missing required parameter: 'data_source.source'.",
-            "missing_required_parameter",
-        )
-    if kind == "jsonl":
-        no_unknown(ds, ("type", "source"), "data_source")
-        return RunRequest(name, meta, {"type": "jsonl", "source": _source(ds["source"], kind)})
-    no_unknown(ds, ("type", "source", "input_messages", "model", "sampling_params"), "data_source")
-    source = _source(ds["source"], kind)
-    model = field_of(ds, "model", "data_source", str, required=False)
-    spec = _input_messages(ds["input_messages"]) if ds.get("input_messages") is not None else None
-    if spec is not None and model is None:
-        fail(
-            "data_source.model",
-            "Missing required parameter: 'data_source.model': input_messages are sent to a model; name it.",
-            "missing_required_parameter",
-        )
-    if model is not None and spec is None:
-        if source["type"] != "stored_completions":
-            fail(
-                "data_source.input_messages",
-                "Missing required parameter: 'data_source.input_messages': say what to send to the model, "
-                "a template or an item_reference.",
-                "missing_required_parameter",
-            )
-        spec = {"type": "item_reference", "item_reference": "item.input"}
-    sampling = _sampling(ds["sampling_params"]) if ds.get("sampling_params") is not None else None
-    return RunRequest(
-        name,
-        meta,
-        {
-            "type": "completions",
-            "source": source,
-            "input_messages": spec,
-            "model": model,
-            "sampling_params": sampling,
-        },
-    )
+    checked = validate(RunCreate, body)
+    return RunRequest(checked.name, checked.metadata or {}, checked.data_source)

@@ -1,15 +1,28 @@
-"""Eval and eval-run request bodies: checked field by field (every 400 names its `param`) and
-normalised into the shapes the service echoes back."""
+"""Eval request bodies (create, update) as pydantic models, normalised into the shapes the service
+echoes back; the grader and template messages here are the eval runs' too (schemas/eval_runs.py).
+
+What a template may name depends on the eval's own data source config (a custom config's item schema),
+so the testing criteria are checked with the config's item keys as the validation context."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from emulator import similarity, templating
-from emulator.errors import InvalidRequest
 from emulator.schemas.chat import check_metadata
+from emulator.schemas.validation import NOT_NULL, PARAM, Closed, one_of, refuse, validate
 
 CONFIG_TYPES = ("custom", "logs", "stored_completions")
 GRADER_TYPES = ("label_model", "string_check", "text_similarity", "score_model")
@@ -39,234 +52,276 @@ SAMPLE_SCHEMA: dict[str, Any] = {
     "required": ["model", "choices", "output_text"],
 }
 
-_TYPE_NAMES = {
-    str: "a string",
-    bool: "a boolean",
-    int: "an integer",
-    float: "a number",
-    list: "an array",
-    dict: "an object",
-}
+
+def supported(allowed: tuple[str, ...]) -> AfterValidator:
+    return one_of(
+        allowed,
+        lambda value: f"Invalid value for '{PARAM}': '{value}'. Supported values are: {', '.join(allowed)}.",
+    )
 
 
-def fail(param: str, message: str, code: str = "invalid_value") -> NoReturn:
-    raise InvalidRequest(message, param=param, code=code)
-
-
-def _kind(value: Any) -> str:
-    return "null" if value is None else _TYPE_NAMES.get(type(value), type(value).__name__)
-
-
-def field_of(obj: Mapping[str, Any], key: str, path: str, expected: Any, *, required: bool = True) -> Any:
-    """obj[key], checked against a type (or tuple of types); None when absent/null and optional."""
-    param = f"{path}.{key}" if path else key
-    if key not in obj or obj[key] is None:
-        if required:
-            fail(param, f"Missing required parameter: '{param}'.", "missing_required_parameter")
-        return None
-    value = obj[key]
-    types = expected if isinstance(expected, tuple) else (expected,)
-    if isinstance(value, bool) and bool not in types or not isinstance(value, types):
-        wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
-        fail(
-            param,
-            f"Invalid type for '{param}': expected {wanted}, but got {_kind(value)} instead.",
-            "invalid_type",
-        )
-    return value
-
-
-def _choice(
-    obj: Mapping[str, Any], key: str, path: str, allowed: tuple[str, ...], *, required: bool = True
-) -> Any:
-    value = field_of(obj, key, path, str, required=required)
-    if value is not None and value not in allowed:
-        param = f"{path}.{key}" if path else key
-        fail(param, f"Invalid value for '{param}': '{value}'. Supported values are: {', '.join(allowed)}.")
-    return value
-
-
-def as_object(value: Any, param: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        fail(
-            param,
-            f"Invalid type for '{param}': expected an object, but got {_kind(value)} instead.",
-            "invalid_type",
-        )
-    return value
-
-
-def no_unknown(obj: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
-    for key in obj:
-        if key not in allowed:
-            param = f"{path}.{key}" if path else key
-            fail(param, f"Unknown parameter: '{param}'.", "unknown_parameter")
-
-
-def metadata(obj: Mapping[str, Any], key: str = "metadata", path: str = "") -> dict[str, str] | None:
-    value = field_of(obj, key, path, dict, required=False)
-    if value is None:
-        return None
-    param = f"{path}.{key}" if path else key
+def _metadata_rules(value: dict[str, Any]) -> dict[str, Any]:
     try:
         check_metadata(value)
     except ValueError as exc:
-        fail(param, str(exc).replace("'metadata'", f"'{param}'"))
+        raise refuse(str(exc).replace("'metadata'", f"'{PARAM}'")) from None
     return dict(value)
 
 
-def check_template(text: str, param: str, item_keys: frozenset[str] | None) -> None:
+# Metadata (or metadata filters): the stored completions' limits, each broken one named.
+Metadata = Annotated[dict[str, Any], AfterValidator(_metadata_rules)]
+
+
+def _item_keys(info: ValidationInfo) -> frozenset[str] | None:
+    return (info.context or {}).get("item_keys")
+
+
+def check_template(text: str, item_keys: frozenset[str] | None, field: str | None = None) -> None:
+    """A template's variables name the item or the sample (and, with a custom item schema, one of its
+    properties). The templating language is the emulator's, so this is written out."""
     bad = templating.bad_variable(text)
     if bad is not None:
-        fail(
-            param,
-            f"Invalid template variable '{{{{{bad}}}}}' in '{param}': variables name a value of the data "
+        raise refuse(
+            f"Invalid template variable '{{{{{bad}}}}}' in '{PARAM}': variables name a value of the data "
             "source item ('{{item.<field>}}') or of the sample ('{{sample.output_text}}').",
+            field=field,
         )
     if item_keys:
         for path in templating.variables(text):
             head, _, rest = path.partition(".")
-            field = rest.split(".")[0].split("[")[0]
-            if head == "item" and field not in item_keys:
-                fail(
-                    param,
-                    f"Invalid template variable '{{{{{path}}}}}' in '{param}': the eval's item_schema has no "
-                    f"property '{field}' (it has: {', '.join(sorted(item_keys))}).",
+            name = rest.split(".")[0].split("[")[0]
+            if head == "item" and name not in item_keys:
+                raise refuse(
+                    f"Invalid template variable '{{{{{path}}}}}' in '{PARAM}': the eval's item_schema has no "
+                    f"property '{name}' (it has: {', '.join(sorted(item_keys))}).",
+                    field=field,
                 )
 
 
-def _content_part(part: Any, param: str, item_keys: frozenset[str] | None) -> Any:
-    if isinstance(part, str):
-        check_template(part, param, item_keys)
-        return {"type": "input_text", "text": part}
-    part = as_object(part, param)
-    kind = field_of(part, "type", param, str)
+def _template(text: str, info: ValidationInfo) -> str:
+    check_template(text, _item_keys(info))
+    return text
+
+
+Template = Annotated[str, AfterValidator(_template), NOT_NULL]
+
+
+class _Typed(BaseModel):
+    """What decides an object's shape: its `type`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Annotated[str, NOT_NULL]
+
+
+class _TextPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: Annotated[str, NOT_NULL]
+
+
+def _content_part(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, str):
+        check_template(value, _item_keys(info))
+        return {"type": "input_text", "text": value}
+    kind = _Typed.model_validate(value, strict=True).type
     if kind in TEXT_PARTS:
-        text = field_of(part, "text", param, str)
-        check_template(text, f"{param}.text", item_keys)
+        text = _TextPart.model_validate(value, strict=True).text
+        check_template(text, _item_keys(info), field="text")
         return {"type": kind, "text": text}
-    return dict(part)  # images and audio: kept as sent, not read offline
+    return dict(value)  # images and audio: kept as sent, not read offline
 
 
-def message(raw: Any, param: str, item_keys: frozenset[str] | None) -> dict[str, Any]:
+_CONTENT_PARTS = TypeAdapter(list[Annotated[Any, AfterValidator(_content_part)]])
+
+
+def _content(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, list):
+        return _CONTENT_PARTS.validate_python(value, strict=True, context=info.context)
+    return _content_part(value, info)
+
+
+def _message_type(value: Any) -> Any:
+    if value not in (None, "message"):
+        raise refuse(f"Invalid value for '{PARAM}': '{value}'. Supported values are: message.")
+    return value
+
+
+class Message(Closed):
     """A grader or template message, normalised to {type: message, role, content: {type, text}}."""
-    m = as_object(raw, param)
-    no_unknown(m, ("type", "role", "content"), param)
-    if m.get("type") not in (None, "message"):
-        fail(
-            f"{param}.type",
-            f"Invalid value for '{param}.type': '{m['type']}'. Supported values are: message.",
-        )
-    role = _choice(m, "role", param, ROLES)
-    content = m.get("content")
-    if content is None:
-        fail(
-            f"{param}.content",
-            f"Missing required parameter: '{param}.content'.",
-            "missing_required_parameter",
-        )
-    if isinstance(content, list):
-        normalised: Any = [
-            _content_part(p, f"{param}.content[{i}]", item_keys) for i, p in enumerate(content)
-        ]
-    else:
-        normalised = _content_part(content, f"{param}.content", item_keys)
-    return {"type": "message", "role": role, "content": normalised}
+
+    type: Annotated[Any, AfterValidator(_message_type)] = None
+    role: Annotated[str, supported(ROLES), NOT_NULL]
+    content: Annotated[Any, AfterValidator(_content), NOT_NULL]
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": "message", "role": self.role, "content": self.content}
 
 
-def _messages(
-    obj: Mapping[str, Any], key: str, path: str, item_keys: frozenset[str] | None
-) -> list[dict[str, Any]]:
-    raw = field_of(obj, key, path, list)
-    if not raw:
-        fail(f"{path}.{key}", f"Invalid '{path}.{key}': expected at least one message.", "empty_array")
-    return [message(m, f"{path}.{key}[{i}]", item_keys) for i, m in enumerate(raw)]
+def _some_messages(messages: list[Message]) -> list[Message]:
+    if not messages:
+        raise refuse(f"Invalid '{PARAM}': expected at least one message.", "empty_array")
+    return messages
 
 
-def _number(obj: Mapping[str, Any], key: str, path: str, *, required: bool) -> float | None:
-    value = field_of(obj, key, path, (int, float), required=required)
-    return None if value is None else float(value)
+Messages = Annotated[list[Message], AfterValidator(_some_messages), NOT_NULL]
 
 
-def criterion(raw: Any, path: str, item_keys: frozenset[str] | None) -> dict[str, Any]:
-    """One testing criterion, checked and normalised (without its generated id)."""
-    c = as_object(raw, path)
-    kind = field_of(c, "type", path, str)
+def _some_strings(values: list[Any]) -> list[Any]:
+    if not values or not all(isinstance(v, str) for v in values):
+        raise refuse(f"Invalid '{PARAM}': expected a non-empty array of strings.")
+    return values
+
+
+class StringCheck(Closed):
+    type: str
+    name: Annotated[str, NOT_NULL]
+    input: Template
+    reference: Template
+    operation: Annotated[str, supported(STRING_CHECK_OPERATIONS), NOT_NULL]
+
+    def normalised(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class TextSimilarity(Closed):
+    type: str
+    name: Annotated[str, NOT_NULL]
+    input: Template
+    reference: Template
+    evaluation_metric: Annotated[str, supported(tuple(similarity.METRICS)), NOT_NULL]
+    pass_threshold: Annotated[int | float, NOT_NULL]
+
+    def normalised(self) -> dict[str, Any]:
+        return {**self.model_dump(), "pass_threshold": float(self.pass_threshold)}
+
+
+class LabelModel(Closed):
+    type: str
+    name: Annotated[str, NOT_NULL]
+    model: Annotated[str, NOT_NULL]
+    input: Messages
+    labels: Annotated[list[Any], AfterValidator(_some_strings), NOT_NULL]
+    passing_labels: Annotated[list[Any], AfterValidator(_some_strings), NOT_NULL]
+    sampling_params: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _passing_labels_are_labels(self) -> LabelModel:
+        stray = [label for label in self.passing_labels if label not in self.labels]
+        if stray:
+            raise refuse(
+                f"Invalid '{PARAM}': '{stray[0]}' is not one of the labels ({', '.join(self.labels)}).",
+                field="passing_labels",
+            )
+        return self
+
+    def normalised(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "model": self.model,
+            "input": [m.normalised() for m in self.input],
+            "labels": list(self.labels),
+            "passing_labels": list(self.passing_labels),
+            "sampling_params": self.sampling_params,
+        }
+
+
+def _range(bounds: list[Any]) -> list[Any]:
+    if (
+        len(bounds) != 2
+        or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+        or bounds[0] >= bounds[1]
+    ):
+        raise refuse(f"Invalid '{PARAM}': expected two numbers [min, max] with min < max.")
+    return bounds
+
+
+class ScoreModel(Closed):
+    type: str
+    name: Annotated[str, NOT_NULL]
+    model: Annotated[str, NOT_NULL]
+    input: Messages
+    range: Annotated[list[Any], AfterValidator(_range)] | None = None
+    sampling_params: dict[str, Any] | None = None
+    pass_threshold: int | float | None = None
+
+    def normalised(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "model": self.model,
+            "input": [m.normalised() for m in self.input],
+            "range": [float(b) for b in self.range] if self.range is not None else [0.0, 1.0],
+            "sampling_params": self.sampling_params,
+            "pass_threshold": None if self.pass_threshold is None else float(self.pass_threshold),
+        }
+
+
+GRADERS: dict[str, type[StringCheck | TextSimilarity | LabelModel | ScoreModel]] = {
+    "label_model": LabelModel,
+    "string_check": StringCheck,
+    "text_similarity": TextSimilarity,
+    "score_model": ScoreModel,
+}
+
+
+def _criterion(value: Any, info: ValidationInfo) -> dict[str, Any]:
+    """One testing criterion, checked as its type's model and normalised (without its generated id)."""
+    kind = _Typed.model_validate(value, strict=True).type
     if kind in UNSUPPORTED_GRADERS:
-        fail(
-            f"{path}.type",
+        raise refuse(
             f"Grader type '{kind}' is not available in the emulator (it cannot run code or combine "
             f"graders offline). Supported types: {', '.join(GRADER_TYPES)}.",
+            field="type",
         )
     if kind not in GRADER_TYPES:
-        fail(
-            f"{path}.type",
-            f"Invalid value for '{path}.type': '{kind}'. Supported values are: {', '.join(GRADER_TYPES)}.",
+        raise refuse(
+            f"Invalid value for '{PARAM}': '{kind}'. Supported values are: {', '.join(GRADER_TYPES)}.",
+            field="type",
         )
-    name = field_of(c, "name", path, str)
-    out: dict[str, Any] = {"type": kind, "name": name}
-    if kind in ("string_check", "text_similarity"):
-        for key in ("input", "reference"):
-            out[key] = field_of(c, key, path, str)
-            check_template(out[key], f"{path}.{key}", item_keys)
-    if kind == "string_check":
-        no_unknown(c, ("type", "name", "input", "reference", "operation"), path)
-        out["operation"] = _choice(c, "operation", path, STRING_CHECK_OPERATIONS)
-    elif kind == "text_similarity":
-        no_unknown(c, ("type", "name", "input", "reference", "evaluation_metric", "pass_threshold"), path)
-        out["evaluation_metric"] = _choice(c, "evaluation_metric", path, tuple(similarity.METRICS))
-        out["pass_threshold"] = _number(c, "pass_threshold", path, required=True)
-    elif kind == "label_model":
-        no_unknown(c, ("type", "name", "model", "input", "labels", "passing_labels", "sampling_params"), path)
-        out["model"] = field_of(c, "model", path, str)
-        out["input"] = _messages(c, "input", path, item_keys)
-        for key in ("labels", "passing_labels"):
-            values = field_of(c, key, path, list)
-            if not values or not all(isinstance(v, str) for v in values):
-                fail(f"{path}.{key}", f"Invalid '{path}.{key}': expected a non-empty array of strings.")
-            out[key] = list(values)
-        stray = [label for label in out["passing_labels"] if label not in out["labels"]]
-        if stray:
-            fail(
-                f"{path}.passing_labels",
-                f"Invalid '{path}.passing_labels': '{stray[0]}' is not one of the labels ({', '.join(out['labels'])}).",
-            )
-        out["sampling_params"] = field_of(c, "sampling_params", path, dict, required=False)
-    else:  # score_model
-        no_unknown(c, ("type", "name", "model", "input", "range", "sampling_params", "pass_threshold"), path)
-        out["model"] = field_of(c, "model", path, str)
-        out["input"] = _messages(c, "input", path, item_keys)
-        bounds = field_of(c, "range", path, list, required=False)
-        if bounds is not None and (
-            len(bounds) != 2
-            or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
-            or bounds[0] >= bounds[1]
-        ):
-            fail(f"{path}.range", f"Invalid '{path}.range': expected two numbers [min, max] with min < max.")
-        out["range"] = [float(b) for b in bounds] if bounds is not None else [0.0, 1.0]
-        out["sampling_params"] = field_of(c, "sampling_params", path, dict, required=False)
-        out["pass_threshold"] = _number(c, "pass_threshold", path, required=False)
-    return out
+    return GRADERS[kind].model_validate(value, strict=True, context=info.context).normalised()
 
 
-def data_source_config(raw: Any) -> dict[str, Any]:
-    """The config as the service echoes it: its filters plus the generated `schema`."""
-    config = as_object(raw, "data_source_config")
-    kind = _choice(config, "type", "data_source_config", CONFIG_TYPES)
-    if kind == "custom":
-        no_unknown(config, ("type", "item_schema", "include_sample_schema"), "data_source_config")
-        item_schema = field_of(config, "item_schema", "data_source_config", dict)
-        with_sample = field_of(config, "include_sample_schema", "data_source_config", bool, required=False)
-        properties: dict[str, Any] = {"item": item_schema}
-        if with_sample:
+_CRITERIA = TypeAdapter(list[Annotated[Any, AfterValidator(_criterion)]])
+
+
+class _ConfigType(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: Annotated[str, supported(CONFIG_TYPES), NOT_NULL]
+
+
+class CustomConfig(Closed):
+    type: str
+    item_schema: Annotated[dict[str, Any], NOT_NULL]
+    include_sample_schema: bool | None = None
+
+    def normalised(self) -> dict[str, Any]:
+        properties: dict[str, Any] = {"item": self.item_schema}
+        if self.include_sample_schema:
             properties["sample"] = SAMPLE_SCHEMA
         return {
             "type": "custom",
             "schema": {"type": "object", "properties": properties, "required": list(properties)},
         }
-    no_unknown(config, ("type", "metadata"), "data_source_config")
-    filters = metadata(config, "metadata", "data_source_config")
-    return {"type": kind, "metadata": filters or {}, "schema": STORED_SCHEMA}
+
+
+class StoredConfig(Closed):
+    """`logs` or `stored_completions`: the stored completions chosen by metadata."""
+
+    type: str
+    metadata: Metadata | None = None
+
+    def normalised(self) -> dict[str, Any]:
+        return {"type": self.type, "metadata": self.metadata or {}, "schema": STORED_SCHEMA}
+
+
+def _config(value: Any) -> dict[str, Any]:
+    """The config as the service echoes it: its filters plus the generated `schema`."""
+    kind = _ConfigType.model_validate(value, strict=True).type
+    shape = CustomConfig if kind == "custom" else StoredConfig
+    return shape.model_validate(value, strict=True).normalised()
 
 
 def item_keys(config: Mapping[str, Any]) -> frozenset[str] | None:
@@ -275,6 +330,33 @@ def item_keys(config: Mapping[str, Any]) -> frozenset[str] | None:
         return None
     properties = config["schema"]["properties"]["item"].get("properties")
     return frozenset(properties) if isinstance(properties, dict) and properties else None
+
+
+class EvalCreate(Closed):
+    """`POST /evals`."""
+
+    name: str | None = None
+    metadata: Metadata | None = None
+    data_source_config: Annotated[Any, AfterValidator(_config)]
+    testing_criteria: Annotated[Any, NOT_NULL]
+
+    @field_validator("testing_criteria")
+    @classmethod
+    def _graders(cls, value: Any, info: ValidationInfo) -> Any:
+        config = info.data.get("data_source_config")
+        if config is None:
+            return value  # the config's own error is the one reported
+        criteria = _CRITERIA.validate_python(value, strict=True, context={"item_keys": item_keys(config)})
+        if not criteria:
+            raise refuse(f"Invalid '{PARAM}': expected at least one grader.", "empty_array")
+        return criteria
+
+
+class EvalUpdate(Closed):
+    """`POST /evals/{eval_id}`: a new name, or metadata that replaces the old."""
+
+    name: str | None = None
+    metadata: Metadata | None = None
 
 
 @dataclass(frozen=True)
@@ -286,24 +368,12 @@ class EvalRequest:
 
 
 def eval_request(body: Mapping[str, Any]) -> EvalRequest:
-    no_unknown(body, ("name", "metadata", "data_source_config", "testing_criteria"), "")
-    name = field_of(body, "name", "", str, required=False)
-    meta = metadata(body) or {}
-    if "data_source_config" not in body:
-        fail(
-            "data_source_config",
-            "Missing required parameter: 'data_source_config'.",
-            "missing_required_parameter",
-        )
-    config = data_source_config(body["data_source_config"])
-    criteria = field_of(body, "testing_criteria", "", list)
-    if not criteria:
-        fail("testing_criteria", "Invalid 'testing_criteria': expected at least one grader.", "empty_array")
-    keys = item_keys(config)
-    normalised = [criterion(c, f"testing_criteria[{i}]", keys) for i, c in enumerate(criteria)]
-    return EvalRequest(name, meta, config, normalised)
+    checked = validate(EvalCreate, body)
+    return EvalRequest(
+        checked.name, checked.metadata or {}, checked.data_source_config, checked.testing_criteria
+    )
 
 
 def eval_update(body: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | None]:
-    no_unknown(body, ("name", "metadata"), "")
-    return field_of(body, "name", "", str, required=False), metadata(body)
+    checked = validate(EvalUpdate, body)
+    return checked.name, checked.metadata

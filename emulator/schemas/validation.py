@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from emulator import jsontext
 from emulator.errors import InvalidRequest, UnrecognizedArgument
@@ -15,6 +23,12 @@ M = TypeVar("M", bound=BaseModel)
 
 # A validator that raises ValueError(MISSING + "field") reports that field as a missing parameter.
 MISSING = "missing:"
+
+# The type of a validator's error that carries the service's own words (see `refuse`).
+SERVICE_ERROR = "service_error"
+# Stands for the field's path in a `refuse` message; a NUL-delimited token, so that what a user sent
+# (quoted in many messages) is never taken for it.
+PARAM = "\x00param\x00"
 
 # Fields whose inner structure is free-form: an error anywhere inside names the field itself.
 _OPAQUE = frozenset({"metadata", "logit_bias"})
@@ -86,9 +100,20 @@ def _expected_any(errors: Sequence[Any]) -> str:
 
 def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
     errors = error.errors(include_url=False)
-    # When a union failed, the alternative that got furthest into the value says the most, and of
-    # alternatives as far, one whose type matched (it failed on a rule, not a type).
-    first = max(errors, key=lambda e: (len(e["loc"]), not _is_type_error(e["type"])))
+    # An argument the request may not carry is named before anything else is judged, as the service does.
+    unknown = [e for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1]
+    if unknown:
+        return UnrecognizedArgument(min(str(e["loc"][0]) for e in unknown))
+    # The first field in the model's order is named, as a check written field by field would name it.
+    # Within it, when a union failed, the alternative that got furthest into the value says the most,
+    # and of alternatives as far, one whose type matched (it failed on a rule, not a type).
+    top = errors[0]["loc"][:1]
+    errors = [e for e in errors if e["loc"][:1] == top]
+    deepest = max(len(e["loc"]) for e in errors)
+    first = next(e for e in errors if len(e["loc"]) == deepest)
+    place = param_path(first["loc"])
+    alternatives = [e for e in errors if len(e["loc"]) == deepest and param_path(e["loc"]) == place]
+    first = next((e for e in alternatives if not _is_type_error(e["type"])), first)
     loc = first["loc"]
     kind = first["type"]
     param = param_path(loc)
@@ -102,6 +127,11 @@ def translate(error: ValidationError) -> InvalidRequest | UnrecognizedArgument:
         )
     value = first.get("input")
     ctx = first.get("ctx") or {}
+    if kind == SERVICE_ERROR:
+        field = ctx.get("field")
+        if field is not None:
+            param = f"{param}.{field}" if param else field
+        return InvalidRequest(str(ctx["message"]).replace(PARAM, param), param=param, code=ctx["code"])
     if kind == "extra_forbidden":
         return UnrecognizedArgument(param)
     if kind == "missing":
@@ -183,6 +213,99 @@ def _is_type_error(kind: str) -> bool:
     return kind.endswith("_type") or kind.endswith("_parsing") or kind == "union_tag_invalid"
 
 
+def refuse(message: str, code: str = "invalid_value", *, field: str | None = None) -> PydanticCustomError:
+    """A validator's error in the service's own words, where pydantic's would say it differently.
+    PARAM in the message stands for the field's path; `field` names a field under it (a key of
+    the object being validated) as the param instead."""
+    return PydanticCustomError(SERVICE_ERROR, "{message}", {"message": message, "code": code, "field": field})
+
+
+def reword(
+    message: str | Callable[[Any], str],
+    code: str = "invalid_value",
+    *,
+    only: Literal["here", "inside"] | None = None,
+) -> WrapValidator:
+    """Pydantic checks the value; when it fails, the service's sentence says why. `only="here"` rewords
+    only a failure of the value itself (errors further in, in an element or a field, keep their own
+    words); `only="inside"` only those further in. The value is kept as sent (`1` stays `1`, not `1.0`)
+    unless it became a model."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            checked = handler(value)
+        except ValidationError as error:
+            here = any(not e["loc"] for e in error.errors())
+            if only is None or (only == "here") == here:
+                raise refuse(message(value) if callable(message) else message, code) from None
+            raise
+        return checked if isinstance(checked, BaseModel) else value
+
+    return WrapValidator(validate)
+
+
+def one_of(allowed: Sequence[str], message: Callable[[str], str]) -> AfterValidator:
+    """A string that must be one of `allowed`, in the service's words when it is not (a wrong type is
+    still reported as one)."""
+
+    def validate(value: str) -> str:
+        if value not in allowed:
+            raise refuse(message(value))
+        return value
+
+    return AfterValidator(validate)
+
+
+class Closed(BaseModel):
+    """A body whose unknown fields are refused as "Unknown parameter" naming the field (the evals API's
+    words), the first sent first, before anything else is judged."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    raise refuse(f"Unknown parameter: '{PARAM}'.", "unknown_parameter", field=key)
+        return data
+
+
+def object_or(message: str, code: str = "invalid_type") -> WrapValidator:
+    """An object, or the service's sentence for what was sent instead; its fields are checked as usual."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if type(value) is not dict:
+            raise refuse(message, code)
+        return handler(value)
+
+    return WrapValidator(validate)
+
+
+def _not_null(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if value is None:
+        raise PydanticKnownError("missing")
+    return handler(value)
+
+
+# A required field that null does not satisfy either: absent or null, it is a missing parameter.
+NOT_NULL = WrapValidator(_not_null)
+
+
+def _non_empty_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if value is None:
+        raise PydanticKnownError("missing")
+    if type(value) is not str or not value:
+        raise refuse(f"Invalid '{PARAM}': expected a non-empty string.", "invalid_type")
+    return handler(value)
+
+
+# Absent or null is a missing parameter, anything but a non-empty string a bad type; last in an
+# Annotated, so that these come before any rule of the string's own.
+NON_EMPTY = WrapValidator(_non_empty_text)
+# A required, non-empty string.
+Text = Annotated[str, NON_EMPTY]
+
+
 def _has_lone_surrogate(data: Any) -> bool:
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -255,24 +378,18 @@ def _parse_json_object_slowly(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def parse_body(model: type[M], raw: bytes) -> tuple[M, dict[str, Any]]:
-    """The validated model and the raw object it came from (to tell sent fields from defaults)."""
-    data = parse_json_object(raw)
+def validate(model: type[M], data: Mapping[str, Any], context: Mapping[str, Any] | None = None) -> M:
+    """`data` as `model`, or the 400 that names what is wrong with it. `context` tells validators what
+    the body alone does not (the surface it was sent to)."""
     try:
-        return model.model_validate(data, strict=True), data
+        return model.model_validate(data, strict=True, context=context)
     except ValidationError as error:
         raise translate(error) from None
 
 
-def required_string(data: Mapping[str, Any], name: str) -> str:
-    """A body field that must be a non-empty string, or a 400 naming it."""
-    value = data.get(name)
-    if value is None:
-        raise InvalidRequest(
-            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-        )
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest(
-            f"Invalid '{name}': expected a non-empty string.", param=name, code="invalid_type"
-        )
-    return value
+def parse_body(
+    model: type[M], raw: bytes, context: Mapping[str, Any] | None = None
+) -> tuple[M, dict[str, Any]]:
+    """The validated model and the raw object it came from (to tell sent fields from defaults)."""
+    data = parse_json_object(raw)
+    return validate(model, data, context), data
