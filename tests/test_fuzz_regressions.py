@@ -7,7 +7,7 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.resources.control import LATEST_TIME
+from emulator.schemas.extensions import LATEST_TIME
 
 
 def _post(emulator: Any, path: str, body: Any) -> Any:
@@ -79,3 +79,38 @@ def test_an_eval_run_over_stored_completions_past_64_bits_is_refused(emulator: A
     with pytest.raises(openai.BadRequestError) as refused:
         sdk.evals.runs.create(evaluation.id, data_source={"type": "completions", "source": source})
     assert refused.value.body["param"] == "data_source.source.created_after"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("clock_start", []),
+        ("clock_start", "x"),
+        ("clock_start", 1e300),
+        ("clock_start", -1e20),
+        ("store_quota_bytes", 2**70),
+        ("max_file_bytes", 2**70),
+        ("id_seed", 2**80),
+        ("fine_tuning_speed", 5e-324),
+        ("fine_tuning_concurrency", 10**30),
+    ],
+)
+def test_a_reset_with_a_setting_out_of_range_is_refused_and_changes_nothing(
+    emulator: Any, setting: str, value: Any
+) -> None:
+    before = emulator.now()
+    refused = _post(emulator, "/_emulator/reset", {setting: value})
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error["param"] == setting and setting in error["message"]
+    assert emulator.now() == before
+    answer = emulator.openai_client().chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "Still there?"}]
+    )
+    assert answer.object == "chat.completion"
+
+
+def test_a_reset_accepts_the_edges_of_each_range(emulator: Any) -> None:
+    edges = {"clock_start": LATEST_TIME, "store_quota_bytes": 2**63 - 1, "id_seed": 2**63 - 1}
+    assert _post(emulator, "/_emulator/reset", edges).json()["now"] == LATEST_TIME
+    assert _post(emulator, "/_emulator/reset", {"clock_start": None}).status_code == 200

@@ -16,10 +16,8 @@ from emulator.control_api import (
 from emulator.deployments import DeploymentFileError
 from emulator.errors import InvalidRequest
 from emulator.routing import Access, Call, Operation, json_response
-from emulator.schemas.extensions import AdvanceClock, ResetRequest
+from emulator.schemas.extensions import LATEST_TIME, AdvanceClock, ResetRequest
 from emulator.schemas.validation import parse_body, parse_json_object, validate
-
-LATEST_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 async def health(call: Call) -> Response:
