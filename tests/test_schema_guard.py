@@ -595,3 +595,31 @@ def test_patterns_with_alternatives_are_matched(emulator: Any) -> None:
     )
     for choice in completion.choices:
         jsonschema.validate(json.loads(choice.message.content), schema)
+
+
+def test_each_model_s_own_output_limit_bounds_the_schema(emulator: Any) -> None:
+    """10,000 integers need about 20,000 tokens: more than gpt-4o writes (16,384), within gpt-4.1's
+    32,768; 3,000 need about 6,000, more than gpt-35-turbo's 4,096."""
+    ten_thousand = holding("numbers", {"type": "array", "minItems": 10_000, "items": {"type": "integer"}})
+    sdk = emulator.openai_client()
+    completion = sdk.chat.completions.create(
+        model="gpt-4.1", messages=QUESTION, response_format=response_format(ten_thousand)
+    )
+    assert len(json.loads(completion.choices[0].message.content)["numbers"]) == 10_000
+    body = refused(
+        sdk.chat.completions.create,
+        model="gpt-4o",
+        messages=QUESTION,
+        response_format=response_format(ten_thousand),
+    )
+    assert "the model writes at most 16,384 tokens in one answer" in body["message"]
+    emulator.create_deployment("gpt35", "gpt-35-turbo-0125")
+    three_thousand = holding("numbers", {"type": "array", "minItems": 3000, "items": {"type": "integer"}})
+    body = refused(
+        emulator.azure_client().chat.completions.create,
+        model="gpt35",
+        messages=QUESTION,
+        tools=[function_tool(three_thousand)],
+    )
+    assert body["param"] == "tools[0].function.parameters"
+    assert "the model writes at most 4,096 tokens in one answer" in body["message"]

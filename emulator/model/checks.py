@@ -34,9 +34,11 @@ def check_response_format(
     canonical: str | None = None,
     *,
     max_tokens: int | None = None,
+    ceiling: int | None = None,
 ) -> None:
     """`canonical`: the response format as canonical JSON, when the caller has it already;
-    `max_tokens`: the request's token limit, which the schema's least output must fit."""
+    `max_tokens`: the request's token limit, and `ceiling` the model's output limit, which the schema's
+    least output must fit."""
     if response_format is None:
         return
     kind = response_format.get("type")
@@ -75,6 +77,7 @@ def check_response_format(
                 strict=spec.get("strict") is True,
                 strict_param="response_format",
                 max_tokens=max_tokens,
+                ceiling=ceiling,
                 key=key,
             )
 
@@ -120,6 +123,7 @@ def check_schema(
     strict: bool = False,
     strict_param: str | None = None,
     max_tokens: int | None = None,
+    ceiling: int | None = None,
     key: str | None = None,
 ) -> None:
     """`key`: canonical JSON that names the schema (the whole response format will do)."""
@@ -136,19 +140,23 @@ def check_schema(
         raise refuse(verdict.strict, strict_param)
     if verdict.unmeetable:
         raise refuse(verdict.unmeetable)
-    problem = too_much(verdict.need, max_tokens) if verdict.need is not None else None
+    problem = too_much(verdict.need, max_tokens, ceiling) if verdict.need is not None else None
     if problem:
         raise refuse(f"{problem}.")
 
 
 def check_tools(
-    tool_list: Sequence[dict[str, Any]] | None, tool_choice: Any, *, max_tokens: int | None = None
+    tool_list: Sequence[dict[str, Any]] | None,
+    tool_choice: Any,
+    *,
+    max_tokens: int | None = None,
+    ceiling: int | None = None,
 ) -> None:
     for position, tool in enumerate(tool_list or ()):
         function = tools.function_of(tool)
         if not isinstance(function.get("name"), str):
             raise _missing(f"tools[{position}].function.name")
-        _check_parameters(function, f"tools[{position}].function.parameters", max_tokens)
+        _check_parameters(function, f"tools[{position}].function.parameters", max_tokens, ceiling)
     if tool_choice is None:
         return
     if not tool_list:
@@ -171,14 +179,18 @@ def check_tools(
         )
 
 
-def check_functions(functions: Sequence[Any] | None, *, max_tokens: int | None = None) -> None:
+def check_functions(
+    functions: Sequence[Any] | None, *, max_tokens: int | None = None, ceiling: int | None = None
+) -> None:
     """The deprecated `functions` list, checked as `tools` are."""
     for position, function in enumerate(functions or ()):
         if isinstance(function, dict) and isinstance(function.get("name"), str):
-            _check_parameters(function, f"functions[{position}].parameters", max_tokens)
+            _check_parameters(function, f"functions[{position}].parameters", max_tokens, ceiling)
 
 
-def _check_parameters(function: dict[str, Any], param: str, max_tokens: int | None) -> None:
+def _check_parameters(
+    function: dict[str, Any], param: str, max_tokens: int | None, ceiling: int | None
+) -> None:
     if "parameters" not in function:
         return
     check_schema(
@@ -186,4 +198,5 @@ def _check_parameters(function: dict[str, Any], param: str, max_tokens: int | No
         Where(f"function '{function['name']}'", param, FUNCTION_CODE),
         strict=function.get("strict") is True,
         max_tokens=max_tokens,
+        ceiling=ceiling,
     )

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# The most tokens a model writes in one answer. gpt-4o and gpt-4o-mini write at most 16,384; the one
-# place to change the figure, or to tell models apart, is output_token_limit.
+# The most tokens an answer holds when the caller names no model ceiling (gpt-4o and gpt-4o-mini write at
+# most 16,384); the generator also sizes its work by it.
 OUTPUT_TOKEN_LIMIT = 16_384
 
 CHARS_PER_TOKEN = 8  # generated strings are words; few tokens are longer than this
@@ -25,11 +25,6 @@ MAX_STEPS = 30_000  # schema nodes visited by one analysis: its time budget
 
 INFINITE = math.inf
 BOUND_KEYWORDS = frozenset({"minItems", "minLength", "minProperties", "pattern", "prefixItems"})
-
-
-def output_token_limit(model: str | None = None) -> int:
-    """The most tokens `model` writes in one answer."""
-    return OUTPUT_TOKEN_LIMIT
 
 
 class SchemaError(ValueError):
@@ -339,15 +334,15 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def too_much(need: Need, max_tokens: int | None, model: str | None = None) -> str | None:
+def too_much(need: Need, max_tokens: int | None, ceiling: int | None = None) -> str | None:
     """Why the schema's least output cannot be written within the token limits, or None when it can.
 
     An answer is cut at `max_tokens` like any other, so a schema that merely needs more than a small
     `max_tokens` is answered (and cut); only the bounds that ask for more than the limit allow, or for
-    more than the model ever writes, are refused."""
+    more than the model ever writes (`ceiling`, its output limit), are refused."""
     if need.endless:
         return f"'{need.keyword or 'schema'}' at '{short(need.path)}' {need.why}"
-    ceiling = output_token_limit(model)
+    ceiling = ceiling or OUTPUT_TOKEN_LIMIT
     limit = min(max_tokens, ceiling) if max_tokens else ceiling
     if need.tokens <= limit or (need.tokens <= ceiling and need.keyword not in BOUND_KEYWORDS):
         return None

@@ -78,9 +78,10 @@ async def create_chat_completion(call: Call) -> Response:
     deployment = await resolve_deployment(call, request)
     runtime = call.runtime
     messages: list[dict[str, Any]] = sent["messages"]
-    shape = model_shape(request, sent)
     learned = await runtime.learned.of(runtime, deployment.model)
     tokenizer = learned.base_model if learned else deployment.model_name
+    limits = token_limits.model_limits(tokenizer, deployment.model_name, deployment.model)
+    shape = model_shape(request, sent, limits.max_output_tokens if limits else None)
     if request.logit_bias:
         token_limits.check_logit_bias_tokens(request.logit_bias, tokens.highest_token(tokenizer))
     sampling = Sampling(
@@ -156,15 +157,16 @@ def _stored_fields(completion: Completion, messages: list[dict[str, Any]]) -> tu
     )
 
 
-def model_shape(request: ChatCompletionRequest, sent: dict[str, Any]) -> Shape:
+def model_shape(request: ChatCompletionRequest, sent: dict[str, Any], ceiling: int | None = None) -> Shape:
+    """`ceiling`: the model's output limit, which a schema's least output must fit."""
     response_format = sent.get("response_format")
     written = None if response_format is None else canonical_json(response_format)
     limit = request.token_limit()
-    check_response_format(response_format, sent["messages"], written, max_tokens=limit)
-    check_tools(sent.get("tools"), sent.get("tool_choice"), max_tokens=limit)
+    check_response_format(response_format, sent["messages"], written, max_tokens=limit, ceiling=ceiling)
+    check_tools(sent.get("tools"), sent.get("tool_choice"), max_tokens=limit, ceiling=ceiling)
     legacy = not sent.get("tools") and bool(sent.get("functions"))
     if legacy:
-        check_functions(sent.get("functions"), max_tokens=limit)
+        check_functions(sent.get("functions"), max_tokens=limit, ceiling=ceiling)
     tool_list, tool_choice = (
         legacy_functions(sent) if legacy else (sent.get("tools"), sent.get("tool_choice"))
     )
