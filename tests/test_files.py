@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from emulator.model.tokens import count, count_messages
 from emulator.resources.files import LEGACY_PROCESSING_SECONDS
 from emulator.settings import DEFAULT_CLOCK_START
 from emulator.testing import InProcessEmulator
+from tests.loopback import loopback_server
 from tests.surfaces import SURFACES, client, headers
 
 BOM = b"\xef\xbb\xbf"
@@ -449,14 +449,8 @@ def loopback_site(tmp_path: Path) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Quiet) as url:
+        yield url
 
 
 def _import(emulator: Any, body: dict[str, Any], api_version: str = "2025-04-01-preview") -> Any:

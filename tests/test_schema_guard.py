@@ -45,6 +45,15 @@ def refused(call: Any, **kwargs: Any) -> dict[str, Any]:
     return body
 
 
+def refused_format(sdk: Any, schema: Any) -> dict[str, Any]:
+    """The error body of a chat request whose response format holds `schema`, refused where it sits."""
+    body = refused(
+        sdk.chat.completions.create, model=MODEL, messages=QUESTION, response_format=response_format(schema)
+    )
+    assert body["param"] == FORMAT_PARAM, schema
+    return body
+
+
 def nested_arrays(levels: int, count: int) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer"}
     for _ in range(levels):
@@ -235,13 +244,7 @@ def test_the_malformed_table_breaks_the_metaschema_and_only_it() -> None:
 def test_malformed_schemas_are_a_400_never_a_500(emulator: Any, surface: str) -> None:
     sdk = client(emulator, surface)
     for schema, keyword in MALFORMED:
-        body = refused(
-            sdk.chat.completions.create,
-            model=MODEL,
-            messages=QUESTION,
-            response_format=response_format(schema),
-        )
-        assert body["param"] == FORMAT_PARAM, schema
+        body = refused_format(sdk, schema)
         assert body["code"] == "invalid_json_schema"
         assert "In context=" in body["message"] and f"'{keyword}'" in body["message"], body["message"]
         body = refused(
@@ -312,13 +315,7 @@ UNMEETABLE: list[tuple[dict[str, Any], str]] = [
 def test_endless_and_unmeetable_schemas_are_a_400(emulator: Any, surface: str) -> None:
     sdk = client(emulator, surface)
     for schema, words in UNMEETABLE:
-        body = refused(
-            sdk.chat.completions.create,
-            model=MODEL,
-            messages=QUESTION,
-            response_format=response_format(schema),
-        )
-        assert body["param"] == FORMAT_PARAM, schema
+        body = refused_format(sdk, schema)
         assert words in body["message"], body["message"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from emulator.intercept import Interception
 from emulator.settings import DEFAULT_API_KEY, Settings
 from emulator.testing import InProcessEmulator, LiveEmulator
 from tests.fine_tuning_data import chat_lines
+from tests.loopback import loopback_server
 
 TRAINING = chat_lines(10)
 IMPORT = "/openai/files/import?api-version=2025-04-01-preview"
@@ -121,14 +121,8 @@ def redirecting_site() -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Redirect) as url:
+        yield url
 
 
 def test_a_loopback_url_may_not_redirect_off_the_machine(
