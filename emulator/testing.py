@@ -109,6 +109,9 @@ class _Clients:
     def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
         """A plain httpx/httpx2 client (`module`, by default the SDK's) for raw HTTP tests, with the
         emulator as its base URL."""
+        return self._http_client(asynchronous, module or sdk_http_module())
+
+    def _http_client(self, asynchronous: bool, hx: ModuleType) -> HTTPClient:
         raise NotImplementedError
 
     def close_clients(self) -> None:
@@ -365,15 +368,8 @@ class InProcessEmulator(_Clients):
             observe(method, url, status, response_headers, content)
         return status, response_headers, content
 
-    @overload
-    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
-    @overload
-    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
-    @overload
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
+    def _http_client(self, asynchronous: bool, hx: ModuleType) -> HTTPClient:
         # No socket behind it: a client used after the emulator closed still gets the app's 503.
-        hx = module or sdk_http_module()
         transport = async_transport(self, hx) if asynchronous else sync_transport(self, hx)
         client: HTTPClient = (hx.AsyncClient if asynchronous else hx.Client)(
             transport=transport, base_url=self.endpoint
@@ -497,14 +493,7 @@ class LiveEmulator(_Clients):
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
         return self.control.settle_jobs()
 
-    @overload
-    def http_client(self, asynchronous: Literal[False] = False, module: None = None) -> SDKHTTPClient: ...
-    @overload
-    def http_client(self, asynchronous: Literal[True], module: None = None) -> SDKAsyncHTTPClient: ...
-    @overload
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient: ...
-    def http_client(self, asynchronous: bool = False, module: ModuleType | None = None) -> HTTPClient:
-        hx = module or sdk_http_module()
+    def _http_client(self, asynchronous: bool, hx: ModuleType) -> HTTPClient:
         if asynchronous:
             async_client: HTTPClient = hx.AsyncClient(base_url=self.endpoint)
             return async_client
