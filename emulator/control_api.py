@@ -22,6 +22,7 @@ SEED_PATH = "/_emulator/stored_completions"
 DEPLOYMENTS_PATH = "/_emulator/deployments"
 EVALUATE_PATH = "/_emulator/evaluate"
 DISTILL_PATH = "/_emulator/distill"
+FAULTS_PATH = "/_emulator/faults"
 
 # Settings a reset may change; the rest (where the server listens, its keys) stay as started.
 RESETTABLE = frozenset(
@@ -35,6 +36,7 @@ RESETTABLE = frozenset(
         "fine_tuning_speed",
         "fine_tuning_concurrency",
         "distill_files_downloadable",
+        "default_capacity",
     }
 )
 

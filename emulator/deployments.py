@@ -16,6 +16,8 @@ class Deployment:
     model: str  # the base model name, e.g. "gpt-4o"
     version: str  # e.g. "2024-08-06"
     settings: Mapping[str, Any] = field(default_factory=dict)  # per-deployment behaviour (limits, faults)
+    # ARM's `sku.capacity`: units of 1,000 tokens per minute; None, no rate limit of its own.
+    capacity: int | None = None
 
     @property
     def model_name(self) -> str:
@@ -23,12 +25,47 @@ class Deployment:
         return f"{self.model}-{self.version}" if self.version else self.model
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body = {
             "name": self.name,
             "model": self.model,
             "version": self.version,
             "settings": dict(self.settings),
         }
+        if self.capacity is not None:
+            body["sku"] = {"name": SKU_NAME, "capacity": self.capacity}
+        return body
+
+
+SKU_NAME = "Standard"
+# The most capacity units a deployment may have: a billion tokens per minute.
+MAX_CAPACITY = 1_000_000
+
+
+def capacity_error(value: Any, name: str = "capacity") -> str | None:
+    """Why `value` cannot be a capacity, or None when it can."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CAPACITY:
+        return f"'{name}' must be a whole number from 1 to {MAX_CAPACITY} (units of 1,000 tokens per minute)"
+    return None
+
+
+def parse_sku(sku: Any, where: str) -> int | None:
+    """ARM's `{"name": "Standard", "capacity": N}`: the capacity, or None when the sku has none."""
+    if sku is None:
+        return None
+    if not isinstance(sku, Mapping):
+        raise DeploymentFileError(
+            f"{where}: 'sku' must be an object such as {{'name': 'Standard', 'capacity': 1}}"
+        )
+    if sku.get("name", SKU_NAME) != SKU_NAME:
+        raise DeploymentFileError(
+            f"{where}: 'sku.name' must be '{SKU_NAME}', the one deployment type emulated"
+        )
+    if sku.get("capacity") is None:
+        return None
+    problem = capacity_error(sku["capacity"], "sku.capacity")
+    if problem:
+        raise DeploymentFileError(f"{where}: {problem}")
+    return int(sku["capacity"])
 
 
 DEFAULT_DEPLOYMENTS: tuple[Deployment, ...] = (
@@ -63,7 +100,8 @@ def parse_deployments(data: Any, source: str = "deployments") -> tuple[Deploymen
             raise DeploymentFileError(f"{source}: deployment '{item['name']}': 'settings' must be an object")
         if item["name"] in found:
             raise DeploymentFileError(f"{source}: deployment '{item['name']}' is declared twice")
-        found[item["name"]] = Deployment(item["name"], item["model"], version, dict(settings))
+        capacity = parse_sku(item.get("sku"), f"{source}: deployment '{item['name']}'")
+        found[item["name"]] = Deployment(item["name"], item["model"], version, dict(settings), capacity)
     return tuple(found.values())
 
 
@@ -110,7 +148,14 @@ class StoredDeployment:
 
     @property
     def deployment(self) -> Deployment:
-        return Deployment(self.name, self.model, self.version, dict(self.settings))
+        return Deployment(self.name, self.model, self.version, dict(self.settings), self.capacity)
+
+    @property
+    def capacity(self) -> int | None:
+        """The legacy API's `scale_settings.capacity` (manual scale), or the emulator route's `sku`."""
+        sku = self.scale_settings.get("sku")
+        found = sku.get("capacity") if isinstance(sku, Mapping) else self.scale_settings.get("capacity")
+        return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 class DeploymentRegistry:

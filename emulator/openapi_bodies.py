@@ -151,6 +151,7 @@ _RESETTABLE: dict[str, Any] = {
     "fine_tuning_speed": {"type": "number", "exclusiveMinimum": 0},
     "fine_tuning_concurrency": {"type": "integer", "minimum": 1},
     "distill_files_downloadable": BOOLEAN,
+    "default_capacity": {"type": ["integer", "null"], "minimum": 1},
 }
 assert set(_RESETTABLE) == RESETTABLE
 _RULE = obj(
@@ -210,6 +211,7 @@ REQUESTS: dict[str, Body] = {
             model=STRING,
             version=STRING,
             settings=OBJECT,
+            sku=obj(name=enum("Standard"), capacity={"type": "integer", "minimum": 1, "maximum": 1_000_000}),
         )
     ),
     "evaluate": Body(

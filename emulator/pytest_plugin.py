@@ -10,7 +10,8 @@ Fixtures:
 
 Per-test settings: `@pytest.mark.aoai_emulator(store_quota_bytes=4096, lenient_api_version=True,
 deployments="fixtures/deployments.json", ...)` takes any emulator setting, plus `intercept=False` (no
-interception) and `hosts=(...)` (the host patterns intercepted).
+interception), `hosts=(...)` (the host patterns intercepted) and `sdk_sleep="real"` (the SDK's waits
+before a retry take real time; by default they advance the emulator's clock: emulator/retry_sleep.py).
 
 Keys: `aoai_emulator` serves any non-empty key or token, as moto, respx and other mocks do, so clients that
 the code under test built at import time with a placeholder key are served unchanged; a missing or empty
@@ -41,14 +42,14 @@ OPENAI_API_VERSION = DEFAULT_API_VERSION
 # What intercepted production code finds in its environment: the public hosts, served in-process.
 INTERCEPTED_AZURE_ENDPOINT = AZURE_ENDPOINT
 INTERCEPTED_OPENAI_BASE_URL = OPENAI_BASE_URL
-_PLUGIN_OPTIONS = ("intercept", "hosts")
+_PLUGIN_OPTIONS = ("intercept", "hosts", "sdk_sleep")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**settings): the aoai_emulator / aoai_live_server settings for this test "
-        "(any emulator setting; intercept=False; hosts=(...))",
+        "(any emulator setting; intercept=False; hosts=(...); sdk_sleep='real')",
     )
 
 
@@ -102,9 +103,18 @@ def aoai_emulator(
     """A fresh in-process emulator serving this test's SDK clients, its own and those of the code under test."""
     settings, options = marker_options(request.node)
     from emulator.harness import EmulatorFixture
+    from emulator.retry_sleep import SleepOnClock
 
+    sdk_sleep = options.get("sdk_sleep", "clock")
+    if sdk_sleep not in ("clock", "real"):
+        misconfigured(
+            f"sdk_sleep must be 'clock' (the SDK's retry waits advance the clock) or 'real', not {sdk_sleep!r}"
+        )
     emulator = EmulatorFixture(portal=aoai_emulator_portal, **settings)
+    on_clock = SleepOnClock(emulator.advance) if sdk_sleep == "clock" else None
     try:
+        if on_clock is not None:
+            on_clock.start()
         if not options.get("intercept", True):
             yield emulator
             return
@@ -112,6 +122,8 @@ def aoai_emulator(
         with Interception(emulator, options.get("hosts", DEFAULT_HOSTS)):
             yield emulator
     finally:
+        if on_clock is not None:
+            on_clock.stop()
         emulator.close()
 
 

@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from emulator import auth, jsontext, versions
 from emulator.errors import ApiError, ApiVersionNotSupported, InternalError
 from emulator.flavours import Family, Flavour
+from emulator.guards.drops import ConnectionDropped
 from emulator.versions import ApiVersion
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Call:
     api_version: ApiVersion | None
     request_id: str
     runtime: Runtime
+    # What a guard worked out about the request (its body, its deployment), kept for the handler.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def path_params(self) -> Mapping[str, str]:
@@ -57,8 +60,11 @@ class Call:
     async def body(self) -> bytes:
         """The whole body, read only while it stays within `max_request_bytes`: a declared length over
         it is refused before a byte is read, and a body that runs past it (chunked, or longer than it
-        declared) as soon as it does."""
-        return await read_body(self.request, self.runtime.settings.max_request_bytes)
+        declared) as soon as it does. Read once: a guard that reads it leaves it for the handler."""
+        body: bytes | None = self.cache.get("body")
+        if body is None:
+            body = self.cache["body"] = await read_body(self.request, self.runtime.settings.max_request_bytes)
+        return body
 
     def location(self, path: str) -> str:
         """The absolute URL of `path` on this request's surface, for a 201's `Location` header."""
@@ -94,7 +100,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 Handler = Callable[[Call], Awaitable[Response]]
-Guard = Callable[[Call], Awaitable[None]]
+# What a guard may hand back: a change to the handler's response (headers, pacing, a cut stream).
+Finish = Callable[[Response], Response]
+Guard = Callable[[Call], Awaitable[Finish | None]]
 
 
 @dataclass(frozen=True)
@@ -195,11 +203,14 @@ async def dispatch(operation: Operation, flavour: Flavour | None, request: Reque
         if operation.feature is not None and flavour is Flavour.AZURE:
             versions.require(operation.feature, version)
         call = Call(request, operation, flavour, version, request_id, runtime)
-        for guard in runtime.guards:
-            await guard(call)
+        finishers = [finish for guard in runtime.guards if (finish := await guard(call)) is not None]
         response = await operation.handler(call)
+        for finish in finishers:
+            response = finish(response)
     except ApiError as error:
         response = error_response(error, flavour, operation.family)
+    except ConnectionDropped:
+        raise  # an injected fault: the connection goes without an answer
     except Exception:
         log.exception("unhandled error in %s", operation.name)
         response = error_response(

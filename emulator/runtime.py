@@ -14,6 +14,7 @@ from emulator.deployments import (
     parse_deployments,
 )
 from emulator.gate import Gate
+from emulator.guards.install import standard_guards
 from emulator.ids import IdFactory
 from emulator.learned import LearnedModels
 from emulator.model.scripts import ScriptBook, load_file
@@ -49,11 +50,15 @@ def make_scripts(settings: Settings) -> ScriptBook:
 
 
 class Runtime:
+    # Checks every request passes before its handler: rate limits, injected faults, key roles, latency.
+    guards: list[Guard]
+
     def __init__(self, settings: Settings) -> None:
         self.initial_settings = settings
         # Outlives resets: every request passes it, and a reset or stop closes it (emulator/gate.py).
         self.gate = Gate()
         self._build(settings)
+        self.guards = standard_guards()
 
     def _build(self, settings: Settings) -> None:
         self.settings = settings
@@ -72,8 +77,7 @@ class Runtime:
         self.deployment_store = DeploymentStore(self.db)
         self.learned = LearnedModels()
         self.scripts = make_scripts(settings)
-        # Checks every request passes before its handler: rate limits, injected faults, key roles.
-        self.guards: list[Guard] = []
+        self.guards = []
 
     async def start(self) -> None:
         self.gate.reopen()

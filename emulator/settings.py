@@ -43,6 +43,11 @@ class Settings:
     # What a served emulator lets in and reads (README: Security). Neither may change on reset.
     allowed_hosts: tuple[str, ...] = ()  # Host names served besides loopback ones; "*": any
     import_dir: str | None = None  # the only folder file:// imports may read; None: no file:// imports
+    # The service's hard days (README: Testing failure), each off by default.
+    default_capacity: int | None = None  # capacity units of a deployment that has no sku of its own
+    faults: tuple[Mapping[str, Any], ...] = ()  # fault rules in force at start and after every reset
+    key_roles: Mapping[str, str] = field(default_factory=dict)  # key -> contributor | user | reader
+    latency: Mapping[str, Any] | None = None  # time to first token and tokens per second, every deployment
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Settings:
@@ -90,6 +95,8 @@ class Settings:
             values["allowed_hosts"] = _listed(env["AOAI_EMULATOR_ALLOWED_HOSTS"])
         if env.get("AOAI_EMULATOR_IMPORT_DIR"):
             values["import_dir"] = env["AOAI_EMULATOR_IMPORT_DIR"]
+        if env.get("AOAI_EMULATOR_DEFAULT_CAPACITY"):
+            values["default_capacity"] = int(env["AOAI_EMULATOR_DEFAULT_CAPACITY"])
         values.update(overrides)
         return cls(**values)
 

@@ -44,6 +44,7 @@ from emulator.control_api import (
 from emulator.control_client import ControlClient, SeedSource, SocketTransport
 from emulator.driver import PortalThread, portal_loop, run_here
 from emulator.intercept import serve_async, serve_sync
+from emulator.retry_sleep import SleepOnClock
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 
 if TYPE_CHECKING:  # openai, httpx and httpx2 come with the SDK the tests use, not with the emulator
@@ -300,6 +301,11 @@ class InProcessEmulator(_Clients):
     def settle_jobs(self) -> float:
         """Advance the clock until every fine-tuning job that can finish has; returns the new time."""
         return float(self.run(self.runtime.settle_jobs()))
+
+    def sdk_sleep_on_clock(self) -> SleepOnClock:
+        """`with emu.sdk_sleep_on_clock():` the openai SDK's waits before a retry advance this emulator's
+        clock instead of taking real time (the pytest plugin does this for every test)."""
+        return SleepOnClock(self.advance)
 
     def _exchange(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes | None

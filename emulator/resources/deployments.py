@@ -288,7 +288,8 @@ async def emulator_create(call: Call) -> Response:
     single = _one_per_model(runtime, model_id, tuned is not None, conflict=RouteConflict)
     single()
     now = runtime.clock.now()
-    stored = StoredDeployment(name, model_id, version, {}, settings, int(now), int(now), now, 0.0)
+    sku = {} if request.sku is None or request.sku.capacity is None else {"sku": request.sku.model_dump()}
+    stored = StoredDeployment(name, model_id, version, sku, settings, int(now), int(now), now, 0.0)
 
     def name_and_model_free() -> None:
         name_free()

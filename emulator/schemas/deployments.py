@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from emulator.schemas.validation import NON_EMPTY, Text, object_or, reword
+from emulator.deployments import MAX_CAPACITY, SKU_NAME
+from emulator.schemas.validation import NON_EMPTY, Text, object_or, one_of, reword
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -42,6 +43,25 @@ class UpdateDeployment(BaseModel):
     scale_settings: ScaleObject = ScaleSettings()
 
 
+class Sku(BaseModel):
+    """ARM's `sku` of a deployment: the one emulated type, and its capacity in units of 1,000 tokens per
+    minute (which set the deployment's rate limits)."""
+
+    name: Annotated[
+        str,
+        reword(f"Invalid 'sku.name': expected '{SKU_NAME}'."),
+        one_of((SKU_NAME,), lambda name: f"Invalid 'sku.name': '{name}'. The emulator deploys '{SKU_NAME}'."),
+    ] = SKU_NAME
+    capacity: Annotated[
+        StrictInt | None,
+        Field(ge=1, le=MAX_CAPACITY),
+        reword(
+            f"Invalid 'sku.capacity': expected a whole number from 1 to {MAX_CAPACITY} (units of 1,000 tokens "
+            "per minute)."
+        ),
+    ] = None
+
+
 class EmulatorDeployment(BaseModel):
     """`POST /_emulator/deployments`: a deployment named by the user, deployed at once."""
 
@@ -61,3 +81,7 @@ class EmulatorDeployment(BaseModel):
     settings: Annotated[dict[str, Any], reword("Invalid 'settings': expected an object.")] = Field(
         default_factory=dict
     )
+    sku: Annotated[
+        Sku | None,
+        object_or('Invalid \'sku\': expected an object such as {"name": "Standard", "capacity": 1}.'),
+    ] = None

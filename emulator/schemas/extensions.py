@@ -7,9 +7,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, model_validator
 
 from emulator.control_api import RESETTABLE
+from emulator.deployments import MAX_CAPACITY
 from emulator.schemas.eval_runs import Int64, at_least_one
 from emulator.schemas.evals import Metadata
 from emulator.schemas.validation import PARAM, Closed, one_of, refuse, reword
@@ -87,6 +88,11 @@ class ResetRequest(BaseModel):
     clock_start: Annotated[Any, AfterValidator(_clock_start)] = Settings.clock_start
     lenient_api_version: Any = Settings.lenient_api_version
     deployments: Any = None
+    default_capacity: Annotated[
+        StrictInt | None,
+        Field(ge=1, le=MAX_CAPACITY),
+        reword(f"Invalid 'default_capacity': expected null or a whole number from 1 to {MAX_CAPACITY}."),
+    ] = None
 
     @model_validator(mode="before")
     @classmethod

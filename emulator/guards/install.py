@@ -1,0 +1,15 @@
+"""The guards every request passes, in order: who may call (roles), what the service refuses to serve
+now (rate limits), what the test asked to break (faults), and how long an answer takes (latency)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from emulator.guards.ratelimits import RateLimits
+
+if TYPE_CHECKING:
+    from emulator.routing import Guard
+
+
+def standard_guards() -> list[Guard]:
+    return [RateLimits()]
