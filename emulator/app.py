@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import auth, openapi
+from emulator.api.faults import routes as fault_routes
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
 from emulator.gate import Unavailable
@@ -56,6 +57,7 @@ def all_operations() -> tuple[Operation, ...]:
         *evals.OPERATIONS,
         *control.OPERATIONS,
         *script_routes.OPERATIONS,
+        *fault_routes.OPERATIONS,
         *seeding.OPERATIONS,
         *openapi.OPERATIONS,
     )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from emulator import deployments_cli, distill_cli, evaluate_cli
 from emulator.control_api import ScriptError
@@ -68,6 +71,36 @@ def _tune_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+def _not_an_injected_drop(record: logging.LogRecord) -> bool:
+    """An injected fault that hangs up (emulator/guards/drops.py) reaches the server as an exception; it
+    is what the test asked for, not an error worth a traceback."""
+    from emulator.guards.drops import ConnectionDropped
+
+    return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+def load_fault_rules(path: str) -> tuple[dict[str, Any], ...]:
+    """A file of fault rules (`{"rules": [...]}` or the bare array), each checked as the route checks it."""
+    from emulator.api.faults.schemas import parse_rule
+    from emulator.errors import ApiError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read it: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from None
+    rules = data.get("rules") if isinstance(data, dict) else data
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise ValueError('expected {"rules": [...]} or an array of fault rules')
+    for n, rule in enumerate(rules):
+        try:
+            parse_rule(rule)
+        except ApiError as error:
+            raise ValueError(f"rule {n}: {error.message}") from None
+    return tuple(rules)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -113,6 +146,14 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["allowed_hosts"] = tuple(args.allowed_host)
     if args.import_dir is not None:
         overrides["import_dir"] = args.import_dir
+    if args.default_capacity is not None:
+        overrides["default_capacity"] = args.default_capacity
+    if args.faults:
+        try:
+            overrides["faults"] = load_fault_rules(args.faults)
+        except ValueError as exc:
+            print(f"aoai-emulator: --faults {args.faults}: {exc}", file=sys.stderr)
+            return 2
     settings = Settings.from_env(**overrides)
     if settings.import_dir is not None and not Path(settings.import_dir).is_dir():
         print(f"aoai-emulator: --import-dir {settings.import_dir}: not a folder", file=sys.stderr)
@@ -127,6 +168,7 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    logging.getLogger("uvicorn.error").addFilter(_not_an_injected_drop)
     server = uvicorn.Server(config)
     # From SIGTERM on, responses close their connections and long streams end, so that the shutdown
     # drains in a moment rather than waiting out its grace period for clients that keep sending.
@@ -203,6 +245,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="let files/import read file:// URLs inside DIR (default: no file:// imports)",
     )
+    serve.add_argument(
+        "--default-capacity",
+        type=_capacity,
+        metavar="N",
+        help="rate-limit every deployment without a sku of its own at N capacity units (N x 1,000 tokens and "
+        "N x 6 requests per minute; default: no limits)",
+    )
+    serve.add_argument(
+        "--faults",
+        metavar="FILE",
+        help='JSON fault rules ({"rules": [...]}, as POST /_emulator/faults takes), in force at start and '
+        "after every reset",
+    )
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--access-log", action="store_true")
     serve.set_defaults(run=_serve)
@@ -211,6 +266,19 @@ def parser() -> argparse.ArgumentParser:
     evaluate_cli.add_parser(commands)
     distill_cli.add_parser(commands)
     return root
+
+
+def _capacity(raw: str) -> int:
+    from emulator.deployments import capacity_error
+
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    problem = capacity_error(value, "--default-capacity")
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,6 +79,10 @@ class DeploymentRefused(ExtensionRefused):
     """`/_emulator/deployments` refused to create or delete a deployment."""
 
 
+class FaultRefused(ExtensionRefused):
+    """`POST /_emulator/faults` refused a rule."""
+
+
 class SeedingFailed(Exception):
     """`POST /_emulator/stored_completions` refused the batch: its status and raw body."""
 

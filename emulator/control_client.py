@@ -26,6 +26,7 @@ from emulator.control_api import (
     DEPLOYMENTS_PATH,
     DISTILL_PATH,
     EVALUATE_PATH,
+    FAULTS_PATH,
     HEALTH_PATH,
     KEY_HEADER,
     RESET_PATH,
@@ -38,6 +39,7 @@ from emulator.control_api import (
     DistillationRefused,
     EvaluationRefused,
     ExtensionRefused,
+    FaultRefused,
     ScriptError,
     SeedingFailed,
 )
@@ -183,6 +185,72 @@ class ControlClient:
         if reply.status != 201:
             raise _refusal(reply, refused)
         return dict(reply.json())
+
+
+class FaultControl:
+    """The fault rules of one emulator (`/_emulator/faults`): `emu.faults.add(status=503, count=2)`."""
+
+    def __init__(self, control: ControlClient) -> None:
+        self.control = control
+
+    def add(
+        self,
+        *,
+        status: int | None = None,
+        content_filter: str | None = None,
+        reset: bool = False,
+        cut_after_chunks: int | None = None,
+        stall_seconds: float | None = None,
+        retry_after_seconds: int | None = None,
+        deployment: str | None = None,
+        model: str | None = None,
+        route: str | None = None,
+        method: str | None = None,
+        surface: str | None = None,
+        count: int | None = None,
+        probability: float | None = None,
+        seed: int | None = None,
+    ) -> str:
+        """Break the requests that match (all of the given `deployment`, `model`, `route`, `method`,
+        `surface`) with the fault given, for the next `count` of them or with `probability`; returns the
+        rule's id. A rule the emulator refuses raises FaultRefused naming the field."""
+        fault = {
+            "status": status,
+            "content_filter": content_filter,
+            "reset": reset or None,
+            "cut_after_chunks": cut_after_chunks,
+            "stall_seconds": stall_seconds,
+            "retry_after_seconds": retry_after_seconds,
+        }
+        match = {
+            "deployment": deployment,
+            "model": model,
+            "route": route,
+            "method": method,
+            "surface": surface,
+        }
+        body: dict[str, Any] = {
+            "match": {k: v for k, v in match.items() if v is not None},
+            "fault": {k: v for k, v in fault.items() if v is not None},
+        }
+        body.update(
+            {
+                k: v
+                for k, v in (("count", count), ("probability", probability), ("seed", seed))
+                if v is not None
+            }
+        )
+        return str(self.control._extension(FAULTS_PATH, body, FaultRefused)["id"])
+
+    def list(self) -> list[dict[str, Any]]:
+        """The rules in force, each with its remaining `count`."""
+        return list(self.control.call("GET", FAULTS_PATH)["data"])
+
+    def delete(self, rule_id: str) -> None:
+        self.control.call("DELETE", f"{FAULTS_PATH}/{rule_id}")
+
+    def clear(self) -> int:
+        return int(self.control.call("DELETE", FAULTS_PATH)["deleted"])
 
 
 def _refusal(reply: Reply, refused: type[ExtensionRefused]) -> ExtensionRefused:

@@ -18,9 +18,11 @@ import fnmatch
 import functools
 import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from emulator.guards.drops import ClientTimedOut, ConnectionDropped
 
 if TYPE_CHECKING:
     from emulator.testing import InProcessEmulator
@@ -49,21 +51,58 @@ def _optional(name: str) -> ModuleType | None:
         return None
 
 
-def _asgi_args(request: Any, body: bytes) -> tuple[str, str, list[tuple[bytes, bytes]], bytes]:
+def _asgi_args(request: Any, body: bytes) -> tuple[str, str, list[tuple[bytes, bytes]], bytes, float | None]:
     headers = [(name.lower(), value) for name, value in request.headers.raw]
-    return request.method, str(request.url), headers, body
+    timeout = request.extensions.get("timeout", {}).get("read")
+    return request.method, str(request.url), headers, body, timeout
 
 
 def serve_sync(emulator: InProcessEmulator, hx: ModuleType, request: Any) -> Any:
     coroutine = emulator.asgi(*_asgi_args(request, request.read()))
-    status, headers, content = emulator.run(coroutine)
+    try:
+        status, headers, content = emulator.run(coroutine)
+    except ConnectionDropped as dropped:
+        return _hung_up(hx, request, dropped, asynchronous=False)
     return hx.Response(status, headers=headers, content=content, request=request)
 
 
 async def serve_async(emulator: InProcessEmulator, hx: ModuleType, request: Any) -> Any:
     coroutine = emulator.asgi(*_asgi_args(request, await request.aread()))
-    status, headers, content = await coroutine
+    try:
+        status, headers, content = await coroutine
+    except ConnectionDropped as dropped:
+        return _hung_up(hx, request, dropped, asynchronous=True)
     return hx.Response(status, headers=headers, content=content, request=request)
+
+
+def _hung_up(hx: ModuleType, request: Any, dropped: ConnectionDropped, *, asynchronous: bool) -> Any:
+    """What the HTTP library itself reports when a server hangs up (an injected fault): a timeout, no
+    response at all, or a response whose body breaks off after what was sent."""
+    if isinstance(dropped, ClientTimedOut):
+        raise hx.ReadTimeout(str(dropped), request=request)
+    if dropped.status is None:
+        raise hx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+    broken = hx.RemoteProtocolError(
+        "peer closed connection without sending complete message body (incomplete chunked read)",
+        request=request,
+    )
+    sent = dropped.sent
+
+    class BrokenStream(hx.SyncByteStream):  # type: ignore[misc, name-defined]
+        def __iter__(self) -> Iterator[bytes]:
+            if sent:
+                yield sent
+            raise broken
+
+    class AsyncBrokenStream(hx.AsyncByteStream):  # type: ignore[misc, name-defined]
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            if sent:
+                yield sent
+            raise broken
+
+    stream = AsyncBrokenStream() if asynchronous else BrokenStream()
+    headers = [(k, v) for k, v in dropped.headers if k.lower() != b"content-length"]
+    return hx.Response(dropped.status, headers=headers, stream=stream, request=request)
 
 
 class TransportPatch:

@@ -154,6 +154,30 @@ _RESETTABLE: dict[str, Any] = {
     "default_capacity": {"type": ["integer", "null"], "minimum": 1},
 }
 assert set(_RESETTABLE) == RESETTABLE
+_FAULT_RULE = obj(
+    ("fault",),
+    closed=True,
+    match=obj(
+        closed=True,
+        deployment=STRING,
+        model=STRING,
+        route=STRING,
+        method=enum("GET", "POST", "PATCH", "DELETE"),
+        surface=enum("azure", "azure_v1", "openai"),
+    ),
+    fault=obj(
+        closed=True,
+        status={"type": "integer", "minimum": 400, "maximum": 599},
+        content_filter=enum("hate", "sexual", "violence", "self_harm", "jailbreak"),
+        reset=BOOLEAN,
+        cut_after_chunks={"type": "integer", "minimum": 0},
+        stall_seconds={"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
+        retry_after_seconds={"type": "integer", "minimum": 0, "maximum": 3600},
+    ),
+    count={"type": "integer", "minimum": 1},
+    probability={"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+    seed={"type": "integer", "minimum": 0},
+)
 _RULE = obj(
     match=STRING,
     regex=STRING,
@@ -322,6 +346,9 @@ REQUESTS: dict[str, Body] = {
     ),
     "reset": Body(obj(closed=True, **_RESETTABLE), required=False),
     "advance_clock": Body(obj(("seconds",), seconds={"type": "number", "minimum": 0})),
+    "add_faults": Body(
+        {"anyOf": [obj(("rules",), closed=True, rules=array(_FAULT_RULE, minItems=1)), _FAULT_RULE]}
+    ),
     "add_scripts": Body({"anyOf": [obj(("rules",), closed=True, rules=array(_RULE)), _RULE, array(_RULE)]}),
 }
 
@@ -456,6 +483,12 @@ RESPONSES: dict[str, Success] = {
             clock=OBJECT,
         ),
     ),
+    "add_faults": Success((201,), OBJECT),
+    "list_faults": Success((200,), listing()),
+    "delete_fault": Success(
+        (200,), typed("emulator.fault.deleted", "id", "deleted", deleted={"const": True})
+    ),
+    "clear_faults": Success((200,), typed(None, "deleted", deleted=INTEGER)),
     "add_scripts": Success((201,), typed(None, "ids", ids=array(STRING))),
     "list_scripts": Success((200,), typed(None, "rules", rules=ARRAY)),
     "clear_scripts": Success((200,), typed(None, "deleted", deleted=INTEGER)),

@@ -38,11 +38,14 @@ from emulator.control_api import (
     DistillationRefused,
     EvaluationRefused,
     ExtensionRefused,
+    FaultRefused,
     ScriptError,
     SeedingFailed,
 )
-from emulator.control_client import ControlClient, SeedSource, SocketTransport
+from emulator.control_client import ControlClient, FaultControl, SeedSource, SocketTransport
 from emulator.driver import PortalThread, portal_loop, run_here
+from emulator.guards.drops import ConnectionDropped
+from emulator.guards.faults import IN_PROCESS
 from emulator.intercept import serve_async, serve_sync
 from emulator.retry_sleep import SleepOnClock
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
@@ -71,6 +74,8 @@ __all__ = [
     "DistillationRefused",
     "EvaluationRefused",
     "ExtensionRefused",
+    "FaultControl",
+    "FaultRefused",
     "InProcessEmulator",
     "LiveEmulator",
     "ScriptError",
@@ -208,6 +213,12 @@ class _Clients:
         validation_file, job}; a refusal raises DistillationRefused."""
         return self.control.distill(model, **options)
 
+    @property
+    def faults(self) -> FaultControl:
+        """The emulator's fault rules: `emu.faults.add(status=503, count=2)`, `list()`, `delete(id)`,
+        `clear()` (`/_emulator/faults`)."""
+        return FaultControl(self.control)
+
     def create_deployment(self, name: str, model: str, **options: Any) -> dict[str, Any]:
         """Deploy `model` (a base model, or a fine-tuned model whose job succeeded) as `name`, ready at
         once (`POST /_emulator/deployments`; `version=`, `settings=`). A refusal raises DeploymentRefused."""
@@ -316,9 +327,16 @@ class InProcessEmulator(_Clients):
         return status, content
 
     async def asgi(
-        self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        read_timeout: float | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """One request through the ASGI app, on the loop that awaits it."""
+        """One request through the ASGI app, on the loop that awaits it. `read_timeout`: how long the client
+        waits for an answer (a stall longer than it times the client out). An injected fault that hangs up
+        raises ConnectionDropped, with what was sent before it."""
         parts = urlsplit(url)
         # Made only when the app listens for a disconnect (streaming): most requests never do.
         done: anyio.Event | None = None
@@ -366,8 +384,14 @@ class InProcessEmulator(_Clients):
             "headers": headers,
             "client": ("127.0.0.1", 50000),
             "server": (parts.hostname or "emulator", parts.port or 443),
+            "extensions": {IN_PROCESS: {"read_timeout": read_timeout}},
         }
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except ConnectionDropped as dropped:
+            if response_headers or chunks:
+                dropped.status, dropped.headers, dropped.sent = status, response_headers, b"".join(chunks)
+            raise
         finish()
         content = b"".join(chunks)
         for observe in self.observers:

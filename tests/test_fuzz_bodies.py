@@ -25,8 +25,9 @@ EXPLORING = "FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 JSON_TYPES = (dict, list, str, int, float, bool)
 SCHEMA = schemathesis.openapi.from_dict(document())
-# Reset's settings are checked by tests of reset, not fuzzed here.
-LEFT_OUT = ("/_emulator/reset",)
+# Reset's settings are checked by tests of reset, not fuzzed here; nor are fault rules, whose purpose is
+# to break the requests after them (tests/test_faults.py).
+LEFT_OUT = ("/_emulator/reset", "/_emulator/faults")
 TARGETS = sorted((path, method) for path, method, _ in operations(BODY_METHODS) if path not in LEFT_OUT)
 
 

@@ -35,7 +35,9 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 # Reset replaces the settings every other operation runs under; its own tests check what it accepts.
-SCHEMA = schemathesis.openapi.from_dict(document(), config=CONFIG).exclude(path="/_emulator/reset")
+SCHEMA = schemathesis.openapi.from_dict(document(), config=CONFIG).exclude(
+    path=["/_emulator/reset", "/_emulator/faults"]
+)
 
 
 @pytest.fixture(scope="module")

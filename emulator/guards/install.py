@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emulator.api.faults.schemas import declared_rules
+from emulator.guards.faults import Faults
 from emulator.guards.ratelimits import RateLimits
 
 if TYPE_CHECKING:
@@ -12,4 +14,4 @@ if TYPE_CHECKING:
 
 
 def standard_guards() -> list[Guard]:
-    return [RateLimits()]
+    return [RateLimits(), Faults(declared_rules)]

@@ -1,0 +1,1 @@
+"""`/_emulator/faults`: add, list and delete the rules that break requests (emulator/guards/faults.py)."""
