@@ -10,7 +10,8 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.testing import FaultRefused, InProcessEmulator, LiveEmulator
+from emulator.control.api import FaultRefused
+from emulator.testing import InProcessEmulator, LiveEmulator
 
 HI = [{"role": "user", "content": "Hi"}]
 
@@ -206,7 +207,7 @@ def test_serve_faults_file(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_a_bad_faults_file(tmp_path: Path) -> None:
-    from emulator.cli import main
+    from emulator.cli.main import main
 
     rules = tmp_path / "faults.json"
     rules.write_text(json.dumps([{"fault": {"status": 99}}]))

@@ -31,13 +31,13 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from emulator.errors import ApiError
-from emulator.flavours import Family, Flavour
 from emulator.guards import target
 from emulator.guards.drops import ClientTimedOut, ConnectionDropped
 from emulator.model.safety import PromptFiltered
+from emulator.surfaces import Family, Surface
 
 if TYPE_CHECKING:
-    from emulator.routing import Call, Finish
+    from emulator.http.routing import Call, Finish
     from emulator.runtime import Runtime
 
 # Where an in-process request tells the emulator about its client (emulator/testing.py::asgi).
@@ -217,8 +217,8 @@ class InjectedStatus(ApiError):
         self.azure_code = azure_code
         self.azure_message = azure_message.format(retry=retry)
 
-    def body(self, flavour: Flavour, family: Family) -> dict[str, Any]:
-        if flavour is Flavour.OPENAI:
+    def body(self, surface: Surface, family: Family) -> dict[str, Any]:
+        if surface is Surface.OPENAI:
             return self.openai_body()
         return {"error": {"code": self.azure_code, "message": self.azure_message}}
 
@@ -303,7 +303,7 @@ class Faults:
         book = self.for_runtime(call.runtime)
         if not book:
             return None
-        surface = call.flavour.value if call.flavour else None
+        surface = call.surface.value if call.surface else None
         # What a rule may ask about the deployment, worked out only if one asks.
         needs_deployment = any(r.match.deployment or r.match.model for r in book.rules())
         deployment = await target.deployment(call) if needs_deployment else None

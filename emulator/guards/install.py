@@ -10,7 +10,7 @@ from emulator.guards.faults import Faults
 from emulator.guards.ratelimits import RateLimits
 
 if TYPE_CHECKING:
-    from emulator.routing import Guard
+    from emulator.http.routing import Guard
 
 
 def standard_guards() -> list[Guard]:

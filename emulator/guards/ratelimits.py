@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
-from emulator.catalog import base_model
-from emulator.deployments import Deployment
 from emulator.errors import ApiError
-from emulator.flavours import Family, Flavour
 from emulator.guards import target
+from emulator.model.catalog import base_model
+from emulator.resource.deployments import Deployment
+from emulator.surfaces import Family, Surface
 
 if TYPE_CHECKING:
-    from emulator.routing import Call, Finish
+    from emulator.http.routing import Call, Finish
 
 TOKEN_WINDOW = 60.0
 REQUEST_WINDOW = 10.0
@@ -172,12 +172,12 @@ def openai_duration(seconds: float) -> str:
     return f"{int(minutes)}m{shown}s" if minutes else f"{shown}s"
 
 
-def headers(standing: Standing, flavour: Flavour | None) -> dict[str, str]:
+def headers(standing: Standing, surface: Surface | None) -> dict[str, str]:
     found = {
         "x-ratelimit-remaining-requests": str(standing.requests_left),
         "x-ratelimit-remaining-tokens": str(standing.tokens_left),
     }
-    if flavour is Flavour.OPENAI:
+    if surface is Surface.OPENAI:
         found.update(
             {
                 "x-ratelimit-limit-requests": str(standing.requests_per_minute),
@@ -200,8 +200,8 @@ class RateLimited(ApiError):
         self.azure_message = azure_message
         self.openai_type = kind
 
-    def body(self, flavour: Flavour, family: Family) -> dict[str, Any]:
-        if flavour is Flavour.OPENAI:
+    def body(self, surface: Surface, family: Family) -> dict[str, Any]:
+        if surface is Surface.OPENAI:
             return self.openai_body()
         return {"error": {"code": "429", "message": self.azure_message}}
 
@@ -210,7 +210,7 @@ def refusal(
     call: Call, deployment: Deployment, standing: Standing, reason: str, cost: Estimate, used: int
 ) -> RateLimited:
     wait = standing.requests_reset if reason == "requests" else standing.tokens_reset
-    retry_headers = headers(standing, call.flavour)
+    retry_headers = headers(standing, call.surface)
     model = deployment.model_name
     if reason == "too_large":
         message = (
@@ -283,4 +283,4 @@ class RateLimits:
         if reason is not None:
             used = limiter.used(deployment.name, "requests" if reason == "requests" else "tokens")
             raise refusal(call, deployment, standing, reason, cost, used)
-        return with_headers(headers(standing, call.flavour))
+        return with_headers(headers(standing, call.surface))

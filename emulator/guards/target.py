@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from emulator.deployments import Deployment
-from emulator.flavours import Flavour
+from emulator.resource.deployments import Deployment
+from emulator.surfaces import Surface
 
 if TYPE_CHECKING:
-    from emulator.routing import Call
+    from emulator.http.routing import Call
 
 # The operations that run a model on a deployment: what rate limits and latency apply to.
 INFERENCE = frozenset({"create_chat_completion", "create_completion", "create_response"})
@@ -18,8 +18,8 @@ INFERENCE = frozenset({"create_chat_completion", "create_completion", "create_re
 
 def route(call: Call) -> str:
     """The operation's path template on the surface it came in by, as `/deployments/{deployment_id}/...`."""
-    for flavour, path in call.operation.paths:
-        if flavour is call.flavour:
+    for surface, path in call.operation.paths:
+        if surface is call.surface:
             return path
     return call.operation.paths[0][1]
 
@@ -55,13 +55,13 @@ async def deployment(call: Call) -> Deployment | None:
     found: Deployment | None = None
     registry = call.runtime.deployments
     named = call.path_params.get("deployment_id")
-    if call.flavour is Flavour.AZURE and named:
+    if call.surface is Surface.AZURE and named:
         found = await registry.get(named)
     elif call.operation.name in INFERENCE:
         body = await body_json(call)
         model = body.get("model") if body else None
         if isinstance(model, str) and model:
-            if call.flavour is Flavour.OPENAI:
+            if call.surface is Surface.OPENAI:
                 found = await registry.for_model(model)
             else:
                 found = await registry.get(model)

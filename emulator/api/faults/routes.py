@@ -11,10 +11,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from emulator.api.faults.schemas import parse_rules_body
-from emulator.control_api import FAULTS_PATH
+from emulator.control.api import FAULTS_PATH
 from emulator.errors import ObjectNotFound
 from emulator.guards.faults import faults_of
-from emulator.routing import Access, Call, Operation, json_response
+from emulator.http.routing import Access, Call, Operation, json_response
 
 
 async def add_faults(call: Call) -> Response:

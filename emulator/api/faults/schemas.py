@@ -15,7 +15,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from emulator.errors import InvalidRequest
 from emulator.guards.faults import MAX_RULES, Fault, FaultRule, Match
-from emulator.schemas.validation import Closed, parse_json_object, refuse, reword, validate
+from emulator.http.validation import Closed, parse_json_object, refuse, reword, validate
 
 # The longest stall a rule may ask for: a day, past any client's timeout.
 MAX_STALL_SECONDS = 86_400.0
