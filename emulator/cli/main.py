@@ -81,6 +81,32 @@ def _not_an_injected_drop(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
+def keys_and_roles(given: Sequence[str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """`KEY` or `KEY:ROLE` (contributor, user, reader): the keys, and the roles of those given one."""
+    from emulator.guards.roles import ROLE_ACTIONS
+
+    keys: list[str] = []
+    roles: dict[str, str] = {}
+    for item in given:
+        key, colon, role = item.rpartition(":")
+        if colon and role.isalpha() and role not in ROLE_ACTIONS:
+            raise ValueError(
+                f"unknown role '{role}' in '{_masked(key)}:{role}'; use {', '.join(ROLE_ACTIONS)}"
+            )
+        if not colon or role not in ROLE_ACTIONS:
+            key, role = item, ""
+        if not key:
+            raise ValueError("a key may not be empty")
+        keys.append(key)
+        if role:
+            roles[key] = role
+    return tuple(keys), roles
+
+
+def _masked(key: str) -> str:
+    return key if len(key) <= 8 else f"{key[:3]}***{key[-4:]}"
+
+
 def load_fault_rules(path: str) -> tuple[dict[str, Any], ...]:
     """A file of fault rules (`{"rules": [...]}` or the bare array), each checked as the route checks it."""
     from emulator.api.faults.schemas import parse_rule
@@ -122,7 +148,14 @@ def _serve(args: argparse.Namespace) -> int:
         "lenient_api_version": args.lenient_api_version,
     }
     if args.api_key:
-        overrides["api_keys"] = tuple(args.api_key)
+        try:
+            keys, roles = keys_and_roles(args.api_key)
+        except ValueError as exc:
+            print(f"aoai-emulator: --api-key: {exc}", file=sys.stderr)
+            return 2
+        overrides["api_keys"] = keys
+        if roles:
+            overrides["key_roles"] = roles
     if args.deployments:
         overrides["deployments_file"] = args.deployments
     if args.scripts:
@@ -194,8 +227,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--api-key",
         action="append",
-        metavar="KEY",
-        help=f"accepted key; repeat for several (default: {DEFAULT_API_KEY})",
+        metavar="KEY[:ROLE]",
+        help=f"accepted key, with its role: contributor (the default), user or reader; repeat for several "
+        f"(default: {DEFAULT_API_KEY})",
     )
     serve.add_argument("--deployments", metavar="FILE", help="JSON file declaring the deployments")
     serve.add_argument("--scripts", metavar="FILE", help="JSON file of scripted answers (see README)")

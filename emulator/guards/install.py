@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from emulator.api.faults.schemas import declared_rules
 from emulator.guards.faults import Faults
 from emulator.guards.ratelimits import RateLimits
+from emulator.guards.roles import Roles
 
 if TYPE_CHECKING:
     from emulator.http.routing import Guard
 
 
 def standard_guards() -> list[Guard]:
-    return [RateLimits(), Faults(declared_rules)]
+    return [Roles(), RateLimits(), Faults(declared_rules)]

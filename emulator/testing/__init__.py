@@ -9,9 +9,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from emulator.testing.emulators import InProcessEmulator, LiveEmulator, free_port
+    from emulator.testing.emulators import (
+        FaultRefused,
+        InProcessEmulator,
+        LiveEmulator,
+        free_port,
+        mint_token,
+    )
 
-__all__ = ["InProcessEmulator", "LiveEmulator", "free_port"]
+__all__ = ["FaultRefused", "InProcessEmulator", "LiveEmulator", "free_port", "mint_token"]
 
 
 def __getattr__(name: str) -> Any:

@@ -45,6 +45,7 @@ from emulator.control.api import (
 from emulator.control.client import ControlClient, FaultControl, SeedSource, SocketTransport
 from emulator.guards.drops import ConnectionDropped
 from emulator.guards.faults import IN_PROCESS
+from emulator.guards.roles import mint_token
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 from emulator.testing.driver import PortalThread, portal_loop, run_here
 from emulator.testing.intercept import serve_async, serve_sync
@@ -82,6 +83,7 @@ __all__ = [
     "SeedSource",
     "SeedingFailed",
     "free_port",
+    "mint_token",
     "in_process",
     "sdk_http_module",
 ]
