@@ -183,6 +183,8 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["import_dir"] = args.import_dir
     if args.default_capacity is not None:
         overrides["default_capacity"] = args.default_capacity
+    if args.latency:
+        overrides["latency"] = args.latency
     if args.faults:
         try:
             overrides["faults"] = load_fault_rules(args.faults)
@@ -289,6 +291,13 @@ def parser() -> argparse.ArgumentParser:
         "N x 6 requests per minute; default: no limits)",
     )
     serve.add_argument(
+        "--latency",
+        type=_latency,
+        metavar="TTFT_MS:TOKENS_PER_S",
+        help="simulate latency on every deployment without its own: time to first token in ms, then tokens "
+        "per second (default: answers at once)",
+    )
+    serve.add_argument(
         "--faults",
         metavar="FILE",
         help='JSON fault rules ({"rules": [...]}, as POST /_emulator/faults takes), in force at start and '
@@ -302,6 +311,18 @@ def parser() -> argparse.ArgumentParser:
     evaluate_cli.add_parser(commands)
     distill_cli.add_parser(commands)
     return root
+
+
+def _latency(raw: str) -> dict[str, float]:
+    from emulator.guards.latency import LatencyError, parse_latency
+
+    first, _, speed = raw.partition(":")
+    try:
+        spec = {"ttft_ms": float(first)} | ({"tokens_per_second": float(speed)} if speed else {})
+        parse_latency(spec)
+    except (ValueError, LatencyError) as error:
+        raise argparse.ArgumentTypeError(f"expected TTFT_MS:TOKENS_PER_S such as 400:60 ({error})") from None
+    return spec
 
 
 def _capacity(raw: str) -> int:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from emulator.api.faults.schemas import declared_rules
 from emulator.guards.faults import Faults
+from emulator.guards.latency import SimulatedLatency
 from emulator.guards.ratelimits import RateLimits
 from emulator.guards.roles import Roles
 
@@ -15,4 +16,4 @@ if TYPE_CHECKING:
 
 
 def standard_guards() -> list[Guard]:
-    return [Roles(), RateLimits(), Faults(declared_rules)]
+    return [Roles(), RateLimits(), Faults(declared_rules), SimulatedLatency()]
