@@ -4,6 +4,7 @@ meeting the SDK's own retries, its broken-stream and timeout errors, in-process,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,18 @@ def test_serve_refuses_a_bad_faults_file(tmp_path: Path) -> None:
     rules = tmp_path / "faults.json"
     rules.write_text(json.dumps([{"fault": {"status": 99}}]))
     assert main(["serve", "--faults", str(rules), "--port", "1"]) == 2
+
+
+pytest_plugins = ["pytester"]
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_the_readme_testing_failure_examples_pass(pytester: pytest.Pytester) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Testing failure") : text.index("## Reliability and limits")]
+    examples = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(examples) == 4  # one per part: a 429 retried, a fault rule, latency, a read-only principal
+    for n, source in enumerate(examples):
+        pytester.makepyfile(**{f"test_failure_example_{n}": source})
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=4)
