@@ -77,10 +77,10 @@ def _wait_healthy(
             time.sleep(0.05)
 
 
-def emulator(db_path: str) -> contextlib.AbstractContextManager[Server]:
-    """`aoai-emulator serve --db <file>`: the emulator as a user runs it."""
+def emulator(db_path: str, *options: str) -> contextlib.AbstractContextManager[Server]:
+    """`aoai-emulator serve --db <file> [options]`: the emulator as a user runs it."""
     port = free_port()
-    command = [sys.executable, "-m", "emulator", "serve", "--db", db_path, "--port", str(port)]
+    command = [sys.executable, "-m", "emulator", "serve", "--db", db_path, "--port", str(port), *options]
     return _process(command, port)
 
 
