@@ -1,4 +1,5 @@
-"""The emulator's state behind one app: settings, clock, ids, database, stores, deployments, guards."""
+"""The emulator's state behind one app: settings, clock, ids, database, stores and deployments. No HTTP
+type reaches here: the app and its routes sit above it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.db.database import Database
 from emulator.gate import Gate
-from emulator.http.routing import Guard
 from emulator.ids import IdFactory
 from emulator.model.catalog import FineTunedModel
 from emulator.model.scripts import ScriptBook, load_file
@@ -70,10 +70,8 @@ class Runtime:
         )
         self.deployments = make_deployments(settings, self.clock)
         self.deployment_store = DeploymentStore(self.db)
-        self.learned = LearnedModels()
+        self.learned = LearnedModels(self.jobs, self.files, self.clock)
         self.scripts = make_scripts(settings)
-        # Checks every request passes before its handler: rate limits, injected faults, key roles.
-        self.guards: list[Guard] = []
 
     async def start(self) -> None:
         self.gate.reopen()
@@ -112,7 +110,6 @@ class Runtime:
         make_deployments(settings)
         make_scripts(settings)
         async with self.gate.closed():
-            guards = self.guards
             await self._close()
             if settings.db_path:
                 self.files.remove_all()
@@ -120,7 +117,6 @@ class Runtime:
                     if os.path.exists(settings.db_path + suffix):
                         os.remove(settings.db_path + suffix)
             self._build(settings)
-            self.guards = guards
             await self._open()
 
     async def list_fine_tuned_models(self) -> list[FineTunedModel]:

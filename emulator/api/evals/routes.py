@@ -6,25 +6,27 @@ The `aoai-evals` header older Azure v1 clients send is accepted and never requir
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
+from emulator.api._shared.serving import fine_tuned_by_name
+from emulator.api._shared.stored_selection import stored_completions
 from emulator.api.evals import run_schemas as run_schema
 from emulator.api.evals import runs as evalruns
 from emulator.api.evals import schemas as eval_schema
 from emulator.api.evals.itemschema import schema_problem
+from emulator.db.paging import PageRequest
 from emulator.errors import Conflict, InvalidRequest, ObjectNotFound
-from emulator.http.pagination import PageRequest, list_envelope, parse_page
+from emulator.http.pagination import list_envelope, parse_page
 from emulator.http.routing import Access, Call, Operation, json_response
 from emulator.http.validation import parse_json_object
 from emulator.model import Generation, Sampling, Shape
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
-from emulator.resource.completions import CompletionFilter, StoredCompletion, UnknownCursor
+from emulator.resource.completions import UnknownCursor
 from emulator.resource.evals import EvalRecord, ItemRecord, RunRecord
-from emulator.resource.learned import fine_tuned_by_name
 from emulator.surfaces import Surface
 
 if TYPE_CHECKING:
@@ -224,32 +226,6 @@ async def _file_rows(call: Call, file_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-async def stored_completions(
-    runtime: Runtime, metadata: Mapping[str, str], source: Mapping[str, Any]
-) -> list[StoredCompletion]:
-    """Stored completions matching `metadata` and a source's filters (model, created range, limit),
-    newest first."""
-    model = source.get("model")
-    if model is not None:
-        # 'gpt-4o' or a deployment name selects what that deployment stored ('gpt-4o-2024-08-06').
-        deployment = await runtime.deployments.for_model(model)
-        model = deployment.model_name if deployment is not None else model
-    where = CompletionFilter(metadata, model, source.get("created_after"), source.get("created_before"))
-    limit = source.get("limit")
-    found: list[StoredCompletion] = []
-    after = None
-    while limit is None or len(found) < limit:
-        size = 100 if limit is None else min(100, limit - len(found))
-        page = await runtime.completions.list(
-            where, PageRequest(size, "desc", after), with_total=False, strict_cursor=False
-        )
-        found += page.items
-        if not page.has_more or not page.items:
-            break
-        after = page.items[-1].id
-    return found
-
-
 async def _stored_items(call: Call, record: EvalRecord, source: dict[str, Any]) -> list[evalruns.DataItem]:
     """The eval's metadata filter overlaid with the source's."""
     metadata = {**record.data_source_config.get("metadata", {}), **(source.get("metadata") or {})}
@@ -285,7 +261,7 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
             param="data_source.model",
         )
     model_name = deployment.model_name
-    learned = await call.runtime.learned.of(call.runtime, deployment.model)
+    learned = await call.runtime.learned.of(deployment.model)
     params = request.data_source.get("sampling_params") or {}
     shape = Shape(response_format=params.get("response_format"), tools=tuple(params.get("tools") or ()))
     try:
