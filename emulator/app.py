@@ -144,7 +144,7 @@ def create_app(
     settings: Settings | None = None, *, started: Callable[[], None] | None = None, served: bool = False
 ) -> Starlette:
     """`started` runs once the runtime has started, before the first request. `served`: the app answers
-    a socket, so requests must name an allowed host (emulator/hostcheck.py); in-process requests come
+    a socket, so requests must name an allowed host (emulator/http/hostcheck.py); in-process requests come
     addressed to whatever host the code under test uses."""
     settings = settings or Settings()
     runtime = Runtime(settings)

@@ -4,7 +4,8 @@ type reaches here: the app and its routes sit above it."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.db.database import Database
@@ -20,12 +21,13 @@ from emulator.resource.deployments import (
     load_deployments_file,
     parse_deployments,
 )
-from emulator.resource.evals import EvalStore
 from emulator.resource.files import FileStore, files_dir_for
 from emulator.resource.fine_tuning.store import JobStore
 from emulator.resource.fine_tuning.training import TRANSITION_SECONDS
 from emulator.resource.learned import LearnedModels
 from emulator.settings import Settings
+
+S = TypeVar("S")
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -61,7 +63,7 @@ class Runtime:
         self.ids = IdFactory(settings.id_seed)
         self.db = Database(settings.db_path)
         self.completions = CompletionStore(self.db)
-        self.evals = EvalStore(self.db)
+        self._own_stores: dict[Callable[[Database], object], object] = {}
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.jobs = JobStore(
             self.db,
@@ -72,6 +74,13 @@ class Runtime:
         self.deployment_store = DeploymentStore(self.db)
         self.learned = LearnedModels(self.jobs, self.files, self.clock)
         self.scripts = make_scripts(settings)
+
+    def store(self, make: Callable[[Database], S]) -> S:
+        """A store that one feature keeps for itself (its class, given the database), made on first use
+        and dropped with the database by a reset. Stores that several features read are built above."""
+        if make not in self._own_stores:
+            self._own_stores[make] = make(self.db)
+        return cast(S, self._own_stores[make])
 
     async def start(self) -> None:
         self.gate.reopen()

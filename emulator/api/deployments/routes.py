@@ -1,7 +1,7 @@
 """Deployments made through an API: the legacy data-plane routes (CONTRACT §8) and the emulator's own route.
 
 Legacy deployments get a server-made id (`deployment-<32 hex>`) and start on the clock (see
-emulator/deployments.py::deployment_status); the emulator's route takes a name of the user's choosing and
+emulator/resource/deployments.py::deployment_status); the emulator's route takes a name of the user's choosing and
 deploys at once, standing in for Azure Resource Manager on the modern api-versions. Both are stored, and
 route inference only once `succeeded`. A fine-tuned model may have one deployment, and cannot be deleted
 while it has it.

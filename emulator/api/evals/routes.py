@@ -17,6 +17,7 @@ from emulator.api.evals import run_schemas as run_schema
 from emulator.api.evals import runs as evalruns
 from emulator.api.evals import schemas as eval_schema
 from emulator.api.evals.itemschema import schema_problem
+from emulator.api.evals.store import EvalRecord, EvalStore, ItemRecord, RunRecord
 from emulator.db.paging import PageRequest
 from emulator.errors import Conflict, InvalidRequest, ObjectNotFound
 from emulator.http.pagination import list_envelope, parse_page
@@ -26,7 +27,6 @@ from emulator.model import Generation, Sampling, Shape
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
 from emulator.resource.completions import UnknownCursor
-from emulator.resource.evals import EvalRecord, ItemRecord, RunRecord
 from emulator.surfaces import Surface
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def eval_body(record: EvalRecord) -> dict[str, Any]:
 
 async def _eval(call: Call) -> EvalRecord:
     eval_id = call.path_params["eval_id"]
-    record = await call.runtime.evals.get_eval(eval_id)
+    record = await call.runtime.store(EvalStore).get_eval(eval_id)
     if record is None:
         raise ObjectNotFound("eval", eval_id, param="eval_id")
     return record
@@ -97,7 +97,7 @@ async def new_eval(runtime: Runtime, request: eval_schema.EvalRequest) -> EvalRe
     record = EvalRecord(
         eval_id, now, now, request.name or eval_id, request.metadata, request.data_source_config, criteria
     )
-    await runtime.evals.insert_eval(record)
+    await runtime.store(EvalStore).insert_eval(record)
     return record
 
 
@@ -110,7 +110,7 @@ async def list_evals(call: Call) -> Response:
     page = _page(call)
     order_by = _choice(call, "order_by", ORDER_BY) or "created_at"
     try:
-        result = await call.runtime.evals.list_evals(page, order_by, strict_cursor=_strict(call))
+        result = await call.runtime.store(EvalStore).list_evals(page, order_by, strict_cursor=_strict(call))
     except UnknownCursor:
         raise ObjectNotFound("eval", page.after or "", param="after") from None
     return json_response(list_envelope([eval_body(r) for r in result.items], result.has_more))
@@ -123,7 +123,9 @@ async def retrieve_eval(call: Call) -> Response:
 async def update_eval(call: Call) -> Response:
     name, metadata = eval_schema.eval_update(parse_json_object(await call.body()))
     eval_id = call.path_params["eval_id"]
-    record = await call.runtime.evals.update_eval(eval_id, name, metadata, int(call.runtime.clock.now()))
+    record = await call.runtime.store(EvalStore).update_eval(
+        eval_id, name, metadata, int(call.runtime.clock.now())
+    )
     if record is None:
         raise ObjectNotFound("eval", eval_id, param="eval_id")
     return json_response(eval_body(record))
@@ -131,7 +133,7 @@ async def update_eval(call: Call) -> Response:
 
 async def delete_eval(call: Call) -> Response:
     eval_id = call.path_params["eval_id"]
-    if not await call.runtime.evals.delete_eval(eval_id):
+    if not await call.runtime.store(EvalStore).delete_eval(eval_id):
         raise ObjectNotFound("eval", eval_id, param="eval_id")
     return json_response({"object": "eval.deleted", "deleted": True, "eval_id": eval_id})
 
@@ -155,7 +157,7 @@ async def run_body(call: Call, run: RunRecord, record: EvalRecord) -> dict[str, 
             "per_testing_criteria_results": None,
         }
     else:
-        summaries = await call.runtime.evals.summaries(run.id, state.done)
+        summaries = await call.runtime.store(EvalStore).summaries(run.id, state.done)
         counts = evalruns.counts(summaries, [c["id"] for c in record.testing_criteria])
     return {
         "object": "eval.run",
@@ -176,7 +178,7 @@ async def run_body(call: Call, run: RunRecord, record: EvalRecord) -> dict[str, 
 async def _run(call: Call) -> tuple[RunRecord, EvalRecord]:
     record = await _eval(call)
     run_id = call.path_params["run_id"]
-    run = await call.runtime.evals.get_run(record.id, run_id)
+    run = await call.runtime.store(EvalStore).get_run(record.id, run_id)
     if run is None:
         raise ObjectNotFound("eval run", run_id, param="run_id")
     return run, record
@@ -295,7 +297,7 @@ async def create_run(call: Call) -> Response:
 
 
 async def new_run(call: Call, record: EvalRecord, request: run_schema.RunRequest) -> RunRecord:
-    """Grade the run whole now; what it shows follows the clock (emulator/evalruns.py)."""
+    """Grade the run whole now; what it shows follows the clock (emulator/api/evals/runs.py)."""
     _check_family(record, request)
     items = await _items(call, record, request)
     generator = await _generator(call, request)
@@ -314,7 +316,7 @@ async def new_run(call: Call, record: EvalRecord, request: run_schema.RunRequest
         ItemRecord(runtime.ids.prefixed_hex("outputitem_"), o.summary.index, o.summary, o.body)
         for o in outcomes
     ]
-    await runtime.evals.insert_run(run, stored)
+    await runtime.store(EvalStore).insert_run(run, stored)
     return run
 
 
@@ -322,7 +324,7 @@ async def list_runs(call: Call) -> Response:
     record = await _eval(call)
     page = _page(call)
     status = _choice(call, "status", RUN_STATUSES)
-    runs = await call.runtime.evals.list_runs(record.id)
+    runs = await call.runtime.store(EvalStore).list_runs(record.id)
     bodies = [await run_body(call, run, record) for run in runs]
     if status is not None:
         bodies = [b for b in bodies if b["status"] == status]
@@ -350,7 +352,7 @@ async def cancel_run(call: Call) -> Response:
             f"Eval run {run.id} is already {status}; only queued or in-progress runs can be canceled.",
             param="run_id",
         )
-    canceled = await call.runtime.evals.cancel_run(record.id, run.id, now)
+    canceled = await call.runtime.store(EvalStore).cancel_run(record.id, run.id, now)
     if canceled is None:
         raise ObjectNotFound("eval run", run.id, param="run_id")
     return json_response(await run_body(call, canceled, record))
@@ -359,7 +361,7 @@ async def cancel_run(call: Call) -> Response:
 async def delete_run(call: Call) -> Response:
     record = await _eval(call)
     run_id = call.path_params["run_id"]
-    if not await call.runtime.evals.delete_run(record.id, run_id):
+    if not await call.runtime.store(EvalStore).delete_run(record.id, run_id):
         raise ObjectNotFound("eval run", run_id, param="run_id")
     return json_response({"object": "eval.run.deleted", "deleted": True, "run_id": run_id})
 
@@ -388,7 +390,7 @@ async def list_output_items(call: Call) -> Response:
     page = _page(call)
     status = _choice(call, "status", ITEM_STATUSES)
     try:
-        result = await call.runtime.evals.list_items(
+        result = await call.runtime.store(EvalStore).list_items(
             run.id, _done(call, run), status, page, strict_cursor=_strict(call)
         )
     except UnknownCursor:
@@ -399,7 +401,7 @@ async def list_output_items(call: Call) -> Response:
 async def retrieve_output_item(call: Call) -> Response:
     run, _ = await _run(call)
     item_id = call.path_params["output_item_id"]
-    item = await call.runtime.evals.get_item(run.id, item_id)
+    item = await call.runtime.store(EvalStore).get_item(run.id, item_id)
     if item is None or item.index >= _done(call, run):
         raise ObjectNotFound("eval run output item", item_id, param="output_item_id")
     return json_response(item_body(run, item))

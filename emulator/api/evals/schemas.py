@@ -1,5 +1,5 @@
 """Eval request bodies (create, update) as pydantic models, normalised into the shapes the service
-echoes back; the grader and template messages here are the eval runs' too (schemas/eval_runs.py).
+echoes back; the grader and template messages here are the eval runs' too (emulator/api/evals/run_schemas.py).
 
 What a template may name depends on the eval's own data source config (a custom config's item schema),
 so the testing criteria are checked with the config's item keys as the validation context."""
@@ -370,7 +370,7 @@ def eval_update(body: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | N
 
 class EvaluateRequest(StoredFilters):
     """`POST /_emulator/evaluate`. The graders and sampling parameters are checked as an eval's and a
-    run's (schemas/evals.py, schemas/eval_runs.py) when the eval and run are made."""
+    run's (emulator/api/evals/schemas.py, emulator/api/evals/run_schemas.py) when the eval and run are made."""
 
     model: str | None = None
     name: str | None = None
