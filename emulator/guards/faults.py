@@ -14,7 +14,8 @@ by the rule draws under it, so a run repeats. The first rule that matches and fi
   leaves; in-process the clock moves instead, and a client whose read timeout is shorter gets its
   library's timeout at once.
 
-Rules live until deleted or spent, and a reset brings back those the settings declare. Emulator-only
+Rules live with the emulator's state until deleted or spent; a reset brings back those the settings
+declare. Emulator-only
 routes (`/_emulator/...`, `/health`) are never broken.
 """
 
@@ -37,6 +38,7 @@ from emulator.model.safety import PromptFiltered
 from emulator.surfaces import Family, Surface
 
 if TYPE_CHECKING:
+    from emulator.db.database import Database
     from emulator.http.routing import Call, Finish
     from emulator.runtime import Runtime
 
@@ -114,6 +116,8 @@ class FaultBook:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._next = 0
+        self.loading = threading.Lock()
+        self.loaded = False
 
     def new_id(self) -> str:
         with self._lock:
@@ -280,27 +284,34 @@ async def stall(call: Call, seconds: float) -> None:
 # --- the guard --------------------------------------------------------------------------------------
 
 
+Declared = Callable[[Iterable[Mapping[str, Any]], Callable[[], str]], list[FaultRule]]
+
+
+def _fresh_book(db: Database) -> FaultBook:
+    return FaultBook()
+
+
+def faults_of(runtime: Runtime, declared: Declared) -> FaultBook:
+    """The rules of this emulator: kept with its state, so a reset starts again from those its settings
+    declare (`declared` reads them)."""
+    book = runtime.store(_fresh_book)
+    with book.loading:
+        if not book.loaded:
+            book.add(declared(runtime.settings.faults, book.new_id))
+            book.loaded = True
+    return book
+
+
 class Faults:
     """The guard: the first rule that matches and fires breaks the request."""
 
-    def __init__(
-        self, declared: Callable[[Iterable[Mapping[str, Any]], Callable[[], str]], list[FaultRule]]
-    ) -> None:
+    def __init__(self, declared: Declared) -> None:
         self._declared = declared
-        self.book = FaultBook()
-        self._clock: object = None
-
-    def for_runtime(self, runtime: Runtime) -> FaultBook:
-        """The rules of this emulator; after a reset, those its settings declare."""
-        if runtime.clock is not self._clock:
-            self._clock, self.book = runtime.clock, FaultBook()
-            self.book.add(self._declared(runtime.settings.faults, self.book.new_id))
-        return self.book
 
     async def __call__(self, call: Call) -> Finish | None:
         if call.operation.extension or call.operation.public:
             return None
-        book = self.for_runtime(call.runtime)
+        book = faults_of(call.runtime, self._declared)
         if not book:
             return None
         surface = call.surface.value if call.surface else None
@@ -341,10 +352,3 @@ class Faults:
         if fault.cut_after_chunks is not None:
             return cut_after(fault.cut_after_chunks)
         return None
-
-
-def faults_of(runtime: Runtime) -> FaultBook:
-    for guard in runtime.guards:
-        if isinstance(guard, Faults):
-            return guard.for_runtime(runtime)
-    raise LookupError("this emulator has no fault guard")

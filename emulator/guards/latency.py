@@ -32,6 +32,7 @@ from emulator.guards import target
 from emulator.guards.faults import IN_PROCESS
 
 if TYPE_CHECKING:
+    from emulator.db.database import Database
     from emulator.http.routing import Call, Finish
     from emulator.runtime import Runtime
 
@@ -153,12 +154,12 @@ async def _paced(body: AsyncIterable[Any], pause: Any, draw: Draw) -> AsyncItera
         yield chunk
 
 
+def _fresh_draws(db: Database) -> _Draws:
+    return _Draws()
+
+
 class SimulatedLatency:
     """The guard: paces inference answers of deployments that have a latency."""
-
-    def __init__(self) -> None:
-        self._draws = _Draws()
-        self._clock: object = None
 
     async def __call__(self, call: Call) -> Finish | None:
         if call.operation.name not in target.INFERENCE:
@@ -181,9 +182,8 @@ class SimulatedLatency:
                 param="settings.latency",
                 openai_code="invalid_latency",
             ) from None
-        if runtime.clock is not self._clock:  # a fresh emulator draws afresh
-            self._clock, self._draws = runtime.clock, _Draws()
-        draw = self._draws.draw(deployment.name, latency)
+        # The generators are kept with the emulator's state: a reset draws afresh.
+        draw = runtime.store(_fresh_draws).draw(deployment.name, latency)
         scope = call.request.scope
 
         async def pause(seconds: float) -> None:

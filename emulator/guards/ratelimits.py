@@ -27,6 +27,7 @@ from emulator.resource.deployments import Deployment
 from emulator.surfaces import Family, Surface
 
 if TYPE_CHECKING:
+    from emulator.db.database import Database
     from emulator.http.routing import Call, Finish
 
 TOKEN_WINDOW = 60.0
@@ -254,19 +255,17 @@ def with_headers(found: Mapping[str, str]) -> Finish:
     return finish
 
 
+def _fresh_limiter(db: Database) -> Limiter:
+    return Limiter()
+
+
 class RateLimits:
     """The guard: charges inference requests to deployments that have a capacity (their own `sku`, or the
     emulator's `default_capacity`); everything else passes untouched."""
 
-    def __init__(self) -> None:
-        self.limiter = Limiter()
-        self._clock: object = None
-
     async def __call__(self, call: Call) -> Finish | None:
         if call.operation.name not in target.INFERENCE:
             return None
-        if call.runtime.clock is not self._clock:  # a reset made a fresh emulator: fresh windows
-            self._clock, self.limiter = call.runtime.clock, Limiter()
         default = call.runtime.settings.default_capacity
         if default is None and not any(d.capacity for d in call.runtime.deployments.all()):
             return None
@@ -278,7 +277,7 @@ class RateLimits:
         if capacity is None or body is None:
             return None
         cost = estimate(body, deployment)
-        limiter = self.limiter
+        limiter = call.runtime.store(_fresh_limiter)  # kept with the emulator's state: a reset starts afresh
         standing, reason = limiter.charge(deployment.name, capacity, cost, call.runtime.clock.now())
         if reason is not None:
             used = limiter.used(deployment.name, "requests" if reason == "requests" else "tokens")

@@ -18,14 +18,30 @@ import fnmatch
 import functools
 import importlib
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from emulator.guards.drops import ClientTimedOut, ConnectionDropped
 
-if TYPE_CHECKING:
-    from emulator.testing.emulators import InProcessEmulator
+T = TypeVar("T")
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class InProcessEmulator(Protocol):
+    """What interception needs of an in-process emulator (emulator/testing/emulators.py)."""
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T: ...
+
+    def asgi(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        read_timeout: float | None = None,
+    ) -> Coroutine[Any, Any, Answer]: ...
+
 
 # The hosts a production client talks to: Azure OpenAI resources (old and new domains) and OpenAI.
 DEFAULT_HOSTS = (

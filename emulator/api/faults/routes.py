@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from emulator.api.faults.schemas import parse_rules_body
+from emulator.api.faults.schemas import declared_rules, parse_rules_body
 from emulator.control.api import FAULTS_PATH
 from emulator.errors import ObjectNotFound
 from emulator.guards.faults import faults_of
@@ -19,7 +19,7 @@ from emulator.http.routing import Access, Call, Operation, json_response
 
 async def add_faults(call: Call) -> Response:
     bodies, many = parse_rules_body(await call.body())
-    book = faults_of(call.runtime)
+    book = faults_of(call.runtime, declared_rules)
     rules = [body.rule(book.new_id()) for body in bodies]
     book.add(rules)
     if not many:
@@ -28,19 +28,19 @@ async def add_faults(call: Call) -> Response:
 
 
 async def list_faults(call: Call) -> Response:
-    rules = faults_of(call.runtime).rules()
+    rules = faults_of(call.runtime, declared_rules).rules()
     return json_response({"object": "list", "data": [rule.to_json() for rule in rules]})
 
 
 async def delete_fault(call: Call) -> Response:
     rule_id = call.path_params["fault_id"]
-    if not faults_of(call.runtime).remove(rule_id):
+    if not faults_of(call.runtime, declared_rules).remove(rule_id):
         raise ObjectNotFound("fault rule", rule_id, param="fault_id")
     return json_response({"id": rule_id, "object": "emulator.fault.deleted", "deleted": True})
 
 
 async def clear_faults(call: Call) -> Response:
-    return json_response({"deleted": faults_of(call.runtime).clear()})
+    return json_response({"deleted": faults_of(call.runtime, declared_rules).clear()})
 
 
 _ONE = FAULTS_PATH + "/{fault_id}"
