@@ -223,3 +223,13 @@ def test_sdk_sleep_real_leaves_the_clock_alone(aoai_emulator: Any) -> None:
     import openai._base_client as base  # the SDK module whose waits the plugin moves onto the clock
 
     assert base.time.sleep.__module__ == "time"
+
+
+@pytest.mark.aoai_emulator(default_capacity=1)
+def test_the_live_server_fixture_retries_on_its_clock(aoai_live_server: Any) -> None:
+    client = aoai_live_server.openai_client(max_retries=2)
+    client.chat.completions.create(model="gpt-4o", messages=HELLO, max_tokens=10)
+    start = aoai_live_server.now()
+    retried = client.chat.completions.with_raw_response.create(model="gpt-4o", messages=HELLO, max_tokens=10)
+    assert retried.retries_taken == 1
+    assert aoai_live_server.now() == start + 10

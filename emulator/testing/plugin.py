@@ -22,7 +22,7 @@ tests of 401 handling. The live server always checks keys.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -35,6 +35,7 @@ from emulator.testing.intercept import DEFAULT_HOSTS, Interception
 
 if TYPE_CHECKING:  # the emulator is imported when a test first asks for a fixture, not when pytest starts
     from emulator.testing.harness import EmulatorFixture, LiveServer
+    from emulator.testing.retry_sleep import SleepOnClock
 
 MARKER = "aoai_emulator"
 # For AzureOpenAI() built without an api_version: the harness's own.
@@ -86,6 +87,19 @@ def point_environment(
     monkeypatch.setenv("OPENAI_API_VERSION", OPENAI_API_VERSION)
 
 
+def _sleep_on_clock(options: Mapping[str, Any], advance: Callable[[float], object]) -> SleepOnClock | None:
+    """Unless `sdk_sleep="real"`, the openai SDK's waits before a retry advance the emulator's clock for
+    the test (emulator/testing/retry_sleep.py); the started stand-in, to stop after it."""
+    from emulator.testing.retry_sleep import SleepOnClock
+
+    sdk_sleep = options.get("sdk_sleep", "clock")
+    if sdk_sleep not in ("clock", "real"):
+        misconfigured(
+            f"sdk_sleep must be 'clock' (the SDK's retry waits advance the clock) or 'real', not {sdk_sleep!r}"
+        )
+    return SleepOnClock(advance).start() if sdk_sleep == "clock" else None
+
+
 @pytest.fixture(scope="session")
 def aoai_emulator_portal() -> Iterator[anyio.from_thread.BlockingPortal]:
     """One event-loop thread for the session's in-process emulators: a fresh emulator then costs only its
@@ -103,18 +117,11 @@ def aoai_emulator(
     """A fresh in-process emulator serving this test's SDK clients, its own and those of the code under test."""
     settings, options = marker_options(request.node)
     from emulator.testing.harness import EmulatorFixture
-    from emulator.testing.retry_sleep import SleepOnClock
 
-    sdk_sleep = options.get("sdk_sleep", "clock")
-    if sdk_sleep not in ("clock", "real"):
-        misconfigured(
-            f"sdk_sleep must be 'clock' (the SDK's retry waits advance the clock) or 'real', not {sdk_sleep!r}"
-        )
     emulator = EmulatorFixture(portal=aoai_emulator_portal, **settings)
-    on_clock = SleepOnClock(emulator.advance) if sdk_sleep == "clock" else None
+    on_clock = None
     try:
-        if on_clock is not None:
-            on_clock.start()
+        on_clock = _sleep_on_clock(options, emulator.advance)
         if not options.get("intercept", True):
             yield emulator
             return
@@ -144,7 +151,7 @@ def aoai_live_server(
 ) -> Iterator[LiveServer]:
     """`aoai-emulator serve` on 127.0.0.1, reset to a fresh emulator with this test's settings; the SDK
     clients the test made from it are closed after the test."""
-    settings, _ = marker_options(request.node)
+    settings, options = marker_options(request.node)
     if settings.pop("check_api_keys", True) is not True:
         misconfigured(
             "the live server always checks keys (it serves other processes); check_api_keys=False "
@@ -159,9 +166,13 @@ def aoai_live_server(
     aoai_live_process.reset(**_json_ready(settings))
     endpoint = aoai_live_process.endpoint
     point_environment(monkeypatch, endpoint, endpoint + "/v1", aoai_live_process.key)
+    # This process's SDK waits move the server's clock (other processes' wait in real time).
+    on_clock = _sleep_on_clock(options, aoai_live_process.advance)
     try:
         yield aoai_live_process
     finally:
+        if on_clock is not None:
+            on_clock.stop()
         aoai_live_process.close_clients()
 
 
