@@ -255,12 +255,16 @@ async def edit_metadata(request: Request, api: PortalApi) -> Response:
     except FilterError as exc:
         return await _completion_with_error(request, api, found, text, str(exc))
     current = found.get("metadata") or {}
+    cleared = False
     try:
         if set(current) - set(wanted):
             # The update merges; a key left out is removed by clearing first, then setting what stays.
             await api.update_metadata(completion_id, None)
+            cleared = True
         await api.update_metadata(completion_id, wanted)
     except ApiProblem as problem:
+        if cleared:  # the new metadata was refused: put the old back
+            await api.update_metadata(completion_id, current)
         if problem.status == 401:
             raise
         return await _completion_with_error(request, api, found, text, problem.message)
