@@ -451,7 +451,7 @@ def test_evaluate_opens_the_evaluations_view_with_the_run_and_its_results(
     page = client.get(f"/portal/evals/{eval_id}")
     words = text_of(page.text)
     assert "3 of 3 passed" in words
-    assert words.count("pass · answer is not empty") == 3
+    assert words.count("pass · answer is not empty 1.00") == 3
     assert "Text number 0 about summaries." in words
     assert 'hx-trigger="every 2s"' not in page.text
     assert f'href="/portal/evals/{eval_id}"' in client.get("/portal/evals").text

@@ -15,7 +15,7 @@ from html import escape
 
 MAX_POINTS = 400
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 30, 40
 TRAIN_COLOUR = "#1f5fbf"
 VALID_COLOUR = "#b5470b"
 
@@ -121,10 +121,10 @@ def loss_chart(series: LossSeries) -> str:
             f'<polyline class="series" data-series="{escape(name)}" fill="none" stroke="{colour}" '
             f'stroke-width="2" points="{coords}"/>'
         )
-        legend_x = LEFT + 10 + index * 150
+        legend_x = LEFT + index * 150
         parts.append(
-            f'<line x1="{legend_x}" y1="{TOP + 12}" x2="{legend_x + 20}" y2="{TOP + 12}" stroke="{colour}" '
-            f'stroke-width="3"/><text x="{legend_x + 26}" y="{TOP + 16}" font-size="12">{escape(name)}</text>'
+            f'<line x1="{legend_x}" y1="12" x2="{legend_x + 20}" y2="12" stroke="{colour}" '
+            f'stroke-width="3"/><text x="{legend_x + 26}" y="16" font-size="12">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

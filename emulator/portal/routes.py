@@ -538,6 +538,8 @@ async def eval_page(request: Request, api: PortalApi) -> Response:
         "next_after": next_after,
         "notice": request.query_params.get("notice"),
         "following": any(r.get("status") not in TERMINAL_RUN for r in runs),
+        # Results name their grader by id (`name-<uuid>`); the page shows the name it was given.
+        "grader_names": {c.get("id"): c.get("name") for c in found.get("testing_criteria") or []},
     }
     template = "eval_status.html" if request.headers.get("hx-request") else "eval.html"
     return render(request, template, context)
