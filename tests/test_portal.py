@@ -488,3 +488,20 @@ def test_the_portal_reaches_the_store_only_through_the_http_api(inprocess: InPro
         client.get("/portal/completions")
     assert seen[0] == "GET /openai/chat/completions"
     assert all(s.startswith("GET /openai/chat/completions") for s in seen)
+
+
+def test_forms_are_bounded(inprocess: InProcessEmulator) -> None:
+    client = connected(inprocess)
+    [completion_id] = store(inprocess, 1, TAG)
+    large = client.post(
+        f"/portal/completions/{completion_id}/metadata", data={"metadata": "k=" + "v" * 70_000}
+    )
+    assert large.status_code == 413
+    assert "The form is too large: at most 64 KiB." in text_of(large.text)
+    many = client.post(
+        "/portal/distill",
+        content="&".join(f"f{i}=1" for i in range(100)),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert many.status_code == 400
+    assert "too many fields" in text_of(many.text)

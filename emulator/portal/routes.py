@@ -10,9 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -29,6 +28,7 @@ KEY_COOKIE = "aoai_portal_key"
 PAGE_SIZE = 20
 EVENTS_SHOWN = 50
 MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 64
 FIRST_MESSAGE_CHARS = 160
 TERMINAL_JOB = frozenset({"succeeded", "failed", "cancelled"})
 TERMINAL_RUN = frozenset({"completed", "failed", "canceled", "cancelled"})
@@ -105,10 +105,22 @@ def _see(path: str, **query: str) -> RedirectResponse:
     return RedirectResponse(PREFIX + path + (f"?{urlencode(kept)}" if kept else ""), status_code=303)
 
 
-async def _form(request: Request) -> FormData:
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        raise ApiProblem(413, f"The form is too large: at most {MAX_FORM_BYTES // 1024} KiB.")
-    return await request.form(max_files=0, max_fields=64)
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form (urlencoded: the pages upload no files), read no further than MAX_FORM_BYTES."""
+    too_large = ApiProblem(413, f"The form is too large: at most {MAX_FORM_BYTES // 1024} KiB.")
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise too_large
+    text = body.decode("utf-8", "replace")
+    try:
+        return dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+    except ValueError:
+        raise ApiProblem(400, f"The form has too many fields: at most {MAX_FORM_FIELDS}.") from None
 
 
 def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
