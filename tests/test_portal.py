@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from emulator.cli import banner
+from emulator.cli.main import banner
 from emulator.settings import DEFAULT_API_KEY, Settings
 from emulator.testing import InProcessEmulator
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp
 
-from emulator.control_api import DEFAULT_API_VERSION
+from emulator.control.api import DEFAULT_API_VERSION
 
 # The Azure dated surface: the one whose stored-completion lists count their matches (`total`).
 API_VERSION = DEFAULT_API_VERSION
