@@ -38,7 +38,7 @@ CHROMIUM ?= /usr/bin/chromium
 BROWSER_TIMEOUT ?= 600
 browser: $(STAMP)
 	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  if [ "$$(id -u)" = 0 ]; then timeout 300 apt-get update -q && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q chromium; \
 	  else echo "make browser: $(CHROMIUM) is missing; install Debian's chromium package (apt-get install chromium) as root" >&2; exit 1; fi; \
 	fi
 	PORTAL_CHROMIUM=$(CHROMIUM) timeout $(BROWSER_TIMEOUT) $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
