@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SERVE_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup serve test lint typecheck check fuzz bench examples clean
+.PHONY: setup serve test lint typecheck check browser fuzz bench examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ typecheck: $(STAMP)
 	$(BIN)/mypy emulator
 
 check: lint typecheck test
+
+# The portal's browser tests (tests/browser/): Playwright driving Debian's Chromium, installed here when
+# missing (as root, as CI runs; elsewhere install the `chromium` package yourself). Screenshots go to
+# test-artifacts/portal/. Bounded: the run is stopped after BROWSER_TIMEOUT seconds.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_TIMEOUT ?= 600
+browser: $(STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then timeout 300 apt-get update -q && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q chromium; \
+	  else echo "make browser: $(CHROMIUM) is missing; install Debian's chromium package (apt-get install chromium) as root" >&2; exit 1; fi; \
+	fi
+	PORTAL_CHROMIUM=$(CHROMIUM) timeout $(BROWSER_TIMEOUT) $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 # The fuzzers and the kill -9 test alone, with more cases per operation than `make check` runs.
 FUZZ_EXAMPLES ?= 40

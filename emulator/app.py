@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator import portal
 from emulator.api import registry
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.gate import Unavailable
@@ -160,7 +161,7 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = _EmulatorApp(routes=list(served_routes()), lifespan=lifespan)
+    app = _EmulatorApp(routes=[*served_routes(), *portal.routes()], lifespan=lifespan)
     # Azure answers a trailing-slash variant with 404, not a redirect.
     app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime

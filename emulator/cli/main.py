@@ -42,6 +42,7 @@ def banner(settings: Settings, host: str, port: int) -> str:
         f"  Azure OpenAI endpoint: {base}   (Azure dated: {base}/openai/..., Azure v1: {base}/openai/v1/...)",
         f"  OpenAI base URL:       {base}/v1",
         f"  API key:               {key}{about_key}",
+        f"  Portal:                {base}/portal/   (Stored Completions, Distill, Evaluate, jobs, deployments)",
     ]
     if is_wildcard(host) and ANY_HOST not in settings.allowed_hosts:
         allowed = ", ".join(settings.allowed_hosts) or "none yet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.responses import Response, StreamingResponse
@@ -212,13 +212,40 @@ def _raw_list(
     return Response(spliced_list(bodies, first_id, last_id, has_more, total), media_type="application/json")
 
 
+def _unix_time(query: Mapping[str, str], name: str) -> int | None:
+    """An emulator-only list filter (the portal's created range): a Unix time in seconds."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequest(
+            f"Invalid '{name}': expected a Unix time in seconds, but got '{raw[:40]}' instead.",
+            param=name,
+            code="invalid_type",
+        ) from None
+    if not 0 <= value <= _LATEST_TIME:
+        raise InvalidRequest(
+            f"Invalid '{name}': {value} is out of range; expected a Unix time from 0 to {_LATEST_TIME}.",
+            param=name,
+        )
+    return value
+
+
+_LATEST_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z, as the extensions' time filters
+
+
 async def list_chat_completions(call: Call) -> Response:
     surface = call.surface or O
     page = parse_page(
         call.query, default_limit=20, max_limit=100, default_order="desc" if surface.is_azure else "asc"
     )
     where = CompletionFilter(
-        bracket_map(call.request.query_params.multi_items(), "metadata"), call.query.get("model") or None
+        bracket_map(call.request.query_params.multi_items(), "metadata"),
+        call.query.get("model") or None,
+        _unix_time(call.query, "created_after"),
+        _unix_time(call.query, "created_before"),
     )
     try:
         result = await call.runtime.completions.list(
