@@ -77,7 +77,7 @@ def _tune_collector() -> None:
 def _not_an_injected_drop(record: logging.LogRecord) -> bool:
     """An injected fault that hangs up (emulator/guards/drops.py) reaches the server as an exception; it
     is what the test asked for, not an error worth a traceback."""
-    from emulator.guards.drops import ConnectionDropped
+    from emulator.http.drops import ConnectionDropped
 
     return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
@@ -110,8 +110,8 @@ def _masked(key: str) -> str:
 
 def load_fault_rules(path: str) -> tuple[dict[str, Any], ...]:
     """A file of fault rules (`{"rules": [...]}` or the bare array), each checked as the route checks it."""
-    from emulator.api.faults.schemas import parse_rule
     from emulator.errors import ApiError
+    from emulator.guards.fault_rules import parse_rule
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

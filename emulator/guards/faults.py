@@ -33,7 +33,7 @@ from starlette.types import Receive, Scope, Send
 
 from emulator.errors import ApiError
 from emulator.guards import target
-from emulator.guards.drops import ClientTimedOut, ConnectionDropped
+from emulator.http.drops import ClientTimedOut, ConnectionDropped
 from emulator.model.safety import PromptFiltered
 from emulator.surfaces import Family, Surface
 

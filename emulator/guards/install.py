@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from emulator.api.faults.schemas import declared_rules
+from emulator.guards.fault_rules import declared_rules
 from emulator.guards.faults import Faults
 from emulator.guards.latency import SimulatedLatency
 from emulator.guards.ratelimits import RateLimits

@@ -21,8 +21,8 @@ from starlette.types import Receive, Scope, Send
 
 from emulator import jsontext
 from emulator.errors import ApiError, ApiVersionNotSupported, InternalError
-from emulator.guards.drops import ConnectionDropped
 from emulator.http import auth, versions
+from emulator.http.drops import ConnectionDropped
 from emulator.http.versions import ApiVersion
 from emulator.surfaces import Family, Surface
 

@@ -43,9 +43,9 @@ from emulator.control.api import (
     SeedingFailed,
 )
 from emulator.control.client import ControlClient, FaultControl, SeedSource, SocketTransport
-from emulator.guards.drops import ConnectionDropped
 from emulator.guards.faults import IN_PROCESS
 from emulator.guards.roles import mint_token
+from emulator.http.drops import ConnectionDropped
 from emulator.settings import DEFAULT_API_KEY, DEFAULT_CLOCK_START, Settings
 from emulator.testing.driver import PortalThread, portal_loop, run_here
 from emulator.testing.intercept import serve_async, serve_sync

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterat
 from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
-from emulator.guards.drops import ClientTimedOut, ConnectionDropped
+from emulator.http.drops import ClientTimedOut, ConnectionDropped
 
 T = TypeVar("T")
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from emulator.api.faults.schemas import declared_rules, parse_rules_body
 from emulator.control.api import FAULTS_PATH
 from emulator.errors import ObjectNotFound
+from emulator.guards.fault_rules import declared_rules, parse_rules_body
 from emulator.guards.faults import faults_of
 from emulator.http.routing import Access, Call, Operation, json_response
 
