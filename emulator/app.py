@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import auth, openapi
+from emulator.api.responses import routes as responses
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
 from emulator.flavours import Family, Flavour
 from emulator.gate import Unavailable
@@ -45,6 +46,7 @@ _SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None
 def all_operations() -> tuple[Operation, ...]:
     return (
         *chat_completions.OPERATIONS,
+        *responses.OPERATIONS,
         *completions.OPERATIONS,
         *deployments.OPERATIONS,
         *evaluate.OPERATIONS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from emulator.api.responses.store import ResponseStore
 from emulator.catalog import FineTunedModel
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.deployments import (
@@ -61,6 +62,7 @@ class Runtime:
         self.ids = IdFactory(settings.id_seed)
         self.db = Database(settings.db_path)
         self.completions = CompletionStore(self.db)
+        self.responses = ResponseStore(self.db)
         self.evals = EvalStore(self.db)
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.jobs = JobStore(
