@@ -65,7 +65,7 @@ def response_body(
 ) -> dict[str, Any]:
     """The finished response, every request field echoed as the service echoes it."""
     reason = INCOMPLETE_REASONS.get(outcome.finish_reason)
-    return {
+    body: dict[str, Any] = {
         "id": response_id,
         "object": "response",
         "created_at": created,
@@ -95,12 +95,15 @@ def response_body(
         "top_p": _or(request.top_p, 1.0),
         "truncation": request.truncation or "disabled",
         "usage": usage(outcome.input_tokens, outcome.output_tokens),
-        "user": request.user,
         "metadata": dict(request.metadata or {}),
     }
+    if request.user is not None:  # the documents type it as a string, never null
+        body["user"] = request.user
+    return body
 
 
-# Stages before the answer is whole: nothing is output or counted yet.
+# Stages before the answer is whole: nothing is output or counted yet (no usage: the documents type it
+# as an object, never null).
 PENDING = ("queued", "in_progress", "cancelled")
 
 
@@ -108,14 +111,9 @@ def at_stage(finished: dict[str, Any], status: str) -> dict[str, Any]:
     """The response as it stands at `status`: the finished one, or an earlier or cancelled stage of it."""
     if status not in PENDING:
         return finished
-    return {
-        **finished,
-        "status": status,
-        "completed_at": None,
-        "incomplete_details": None,
-        "output": [],
-        "usage": None,
-    }
+    stage = {**finished, "status": status, "completed_at": None, "incomplete_details": None, "output": []}
+    del stage["usage"]
+    return stage
 
 
 def output_text(finished: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ class ResponseNotFound(ApiError):
     azure_code = "notFound"
 
     def __init__(self, response_id: str) -> None:
-        super().__init__(f"Response with id '{response_id}' not found.")
+        super().__init__(f"Response with id '{response_id}' not found.", param="response_id")
 
 
 def quota_error(exc: QuotaExceededError) -> QuotaExceeded:
