@@ -18,8 +18,8 @@ import anyio.from_thread
 
 from bench.options import Options
 from bench.report import Figure
-from emulator.harness import EmulatorFixture
-from emulator.intercept import Interception
+from emulator.testing.harness import EmulatorFixture
+from emulator.testing.intercept import Interception
 
 SETUP_BAR_MS = 5.0
 SYNC_BAR = 400

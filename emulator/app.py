@@ -14,66 +14,35 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator import auth, openapi
-from emulator.api.responses import routes as responses
+from emulator.api import registry
 from emulator.errors import ApiError, MethodNotAllowed, ResourceNotFound, Unauthorized
-from emulator.flavours import Family, Flavour
 from emulator.gate import Unavailable
-from emulator.hostcheck import HostCheck
-from emulator.resources import (
-    chat_completions,
-    completions,
-    control,
-    deployments,
-    distill,
-    evals,
-    evaluate,
-    files,
-    fine_tunes,
-    fine_tuning,
-    models,
-    seeding,
-)
-from emulator.resources import scripts as script_routes
-from emulator.route_index import IndexedRouter
-from emulator.routing import Endpoint, Operation, error_response, with_request_ids
+from emulator.http import auth
+from emulator.http.hostcheck import HostCheck
+from emulator.http.route_index import IndexedRouter
+from emulator.http.routing import Endpoint, Operation, error_response, with_request_ids
 from emulator.runtime import Runtime
 from emulator.settings import Settings
+from emulator.surfaces import Family, Surface
 
-_SURFACE_ORDER = {Flavour.AZURE_V1: 0, Flavour.OPENAI: 1, Flavour.AZURE: 2, None: 3}
+_SURFACE_ORDER = {Surface.AZURE_V1: 0, Surface.OPENAI: 1, Surface.AZURE: 2, None: 3}
 
 
 def all_operations() -> tuple[Operation, ...]:
-    return (
-        *chat_completions.OPERATIONS,
-        *responses.OPERATIONS,
-        *completions.OPERATIONS,
-        *deployments.OPERATIONS,
-        *evaluate.OPERATIONS,
-        *distill.OPERATIONS,
-        *files.OPERATIONS,
-        *models.OPERATIONS,
-        *fine_tuning.OPERATIONS,
-        *fine_tunes.OPERATIONS,
-        *evals.OPERATIONS,
-        *control.OPERATIONS,
-        *script_routes.OPERATIONS,
-        *seeding.OPERATIONS,
-        *openapi.OPERATIONS,
-    )
+    return registry.OPERATIONS
 
 
-def full_path(flavour: Flavour | None, path: str) -> str:
-    return (flavour.prefix if flavour else "") + path
+def full_path(surface: Surface | None, path: str) -> str:
+    return (surface.prefix if surface else "") + path
 
 
 def build_routes(operations: Iterable[Operation]) -> list[Route]:
-    entries = [(op, flavour, path) for op in operations for flavour, path in op.paths]
+    entries = [(op, surface, path) for op in operations for surface, path in op.paths]
     # /openai/v1/... first, so that no /openai/{param} route of the dated surface can shadow it.
     entries.sort(key=lambda e: _SURFACE_ORDER[e[1]])
     return [
-        Route(full_path(flavour, path), Endpoint(op, flavour), methods=[op.method], name=None)
-        for op, flavour, path in entries
+        Route(full_path(surface, path), Endpoint(op, surface), methods=[op.method], name=None)
+        for op, surface, path in entries
     ]
 
 
@@ -95,31 +64,31 @@ def _allowed_methods(request: Request) -> list[str]:
 async def _unrouted(request: Request, exc: HTTPException) -> Response:
     """404 and 405 in the surface's own envelope, after the credentials check as the gateway does."""
     runtime: Runtime = request.app.state.runtime
-    flavour = Flavour.of_path(request.url.path)
+    surface = Surface.of_path(request.url.path)
     request_id = runtime.ids.uuid()
     error: ApiError
     try:
-        auth.check(request.headers, flavour, auth.accepted_keys(runtime.settings))
+        auth.check(request.headers, surface, auth.accepted_keys(runtime.settings))
         if exc.status_code == 405:
             allowed = ", ".join(_allowed_methods(request))
             error = MethodNotAllowed(
                 f"Method {request.method} is not allowed on {request.url.path}. Allowed: {allowed}.",
                 headers={"allow": allowed},
             )
-        elif flavour is Flavour.AZURE:
+        elif surface is Surface.AZURE:
             error = ResourceNotFound()
         else:
             error = ResourceNotFound(f"Invalid URL ({request.method} {request.url.path})")
             error.openai_code = None  # OpenAI leaves code null on an unknown URL
     except Unauthorized as unauthorized:
         error = unauthorized
-    return with_request_ids(error_response(error, flavour, Family.AUTHORING), request_id, flavour)
+    return with_request_ids(error_response(error, surface, Family.AUTHORING), request_id, surface)
 
 
 async def _refuse(error: ApiError, scope: Scope, receive: Receive, send: Send) -> None:
     """Answer before routing, in the envelope of the surface the path names."""
-    flavour = Flavour.of_path(scope["path"])
-    response = with_request_ids(error_response(error, flavour, Family.AUTHORING), str(uuid.uuid4()), flavour)
+    surface = Surface.of_path(scope["path"])
+    response = with_request_ids(error_response(error, surface, Family.AUTHORING), str(uuid.uuid4()), surface)
     await response(scope, receive, send)
 
 
@@ -194,5 +163,6 @@ def create_app(
     # Azure answers a trailing-slash variant with 404, not a redirect.
     app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.operations = all_operations()
     app.state.served_hosts = (settings.allowed_hosts, settings.host) if served else None
     return app

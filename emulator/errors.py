@@ -1,6 +1,6 @@
 """Every error the emulator answers with: one class per service error, one renderer per envelope.
 
-ApiError                     status, message, param; rendered per flavour and route family
+ApiError                     status, message, param; rendered per surface and route family
  ├── Unauthorized            401, missing or wrong key
  ├── ResourceNotFound        404, Azure's bare "Resource not found" (no api-version, route absent)
  ├── ApiVersionNotSupported  400, unknown api-version
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.flavours import Family, Flavour
+from emulator.surfaces import Family, Surface
 
 
 class ApiError(Exception):
@@ -50,11 +50,11 @@ class ApiError(Exception):
             self.status = status
         self.headers = headers or {}
 
-    def status_for(self, flavour: Flavour) -> int:
+    def status_for(self, surface: Surface) -> int:
         return self.status
 
-    def body(self, flavour: Flavour, family: Family) -> dict[str, Any]:
-        if flavour is Flavour.OPENAI:
+    def body(self, surface: Surface, family: Family) -> dict[str, Any]:
+        if surface is Surface.OPENAI:
             return self.openai_body()
         if family is Family.AUTHORING:
             return self.azure_authoring_body()
@@ -237,8 +237,8 @@ class Conflict(ApiError):
     status = 409
     azure_code = "conflict"
 
-    def status_for(self, flavour: Flavour) -> int:
-        return 400 if flavour is Flavour.OPENAI else 409
+    def status_for(self, surface: Surface) -> int:
+        return 400 if surface is Surface.OPENAI else 409
 
 
 class UnexpectedEntityState(Conflict):

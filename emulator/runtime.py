@@ -5,28 +5,27 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from emulator.api.responses.store import ResponseStore
-from emulator.catalog import FineTunedModel
 from emulator.clock import Clock, ManualClock, SystemClock
-from emulator.deployments import (
+from emulator.db.database import Database
+from emulator.gate import Gate
+from emulator.http.routing import Guard
+from emulator.ids import IdFactory
+from emulator.model.catalog import FineTunedModel
+from emulator.model.scripts import ScriptBook, load_file
+from emulator.resource.completions import CompletionStore
+from emulator.resource.deployment_store import DeploymentStore
+from emulator.resource.deployments import (
     DEFAULT_DEPLOYMENTS,
     DeploymentRegistry,
     load_deployments_file,
     parse_deployments,
 )
-from emulator.gate import Gate
-from emulator.ids import IdFactory
-from emulator.learned import LearnedModels
-from emulator.model.scripts import ScriptBook, load_file
-from emulator.routing import Guard
+from emulator.resource.evals import EvalStore
+from emulator.resource.files import FileStore, files_dir_for
+from emulator.resource.fine_tuning.store import JobStore
+from emulator.resource.fine_tuning.training import TRANSITION_SECONDS
+from emulator.resource.learned import LearnedModels
 from emulator.settings import Settings
-from emulator.store.completions import CompletionStore
-from emulator.store.db import Database
-from emulator.store.deployments import DeploymentStore
-from emulator.store.evals import EvalStore
-from emulator.store.files import FileStore, files_dir_for
-from emulator.store.fine_tuning import JobStore
-from emulator.training import TRANSITION_SECONDS
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -62,7 +61,6 @@ class Runtime:
         self.ids = IdFactory(settings.id_seed)
         self.db = Database(settings.db_path)
         self.completions = CompletionStore(self.db)
-        self.responses = ResponseStore(self.db)
         self.evals = EvalStore(self.db)
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.jobs = JobStore(

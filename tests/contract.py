@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 import yaml
 
-from emulator.flavours import Flavour
+from emulator.surfaces import Surface
 
 
 @dataclass(frozen=True)
@@ -194,22 +194,23 @@ class Contract:
 
     def specs_for(self, exchange: Exchange) -> tuple[list[Spec], str]:
         """The documents to look in, in order, and the path relative to their server URL."""
-        flavour = Flavour.of_path(exchange.path)
-        if flavour is Flavour.AZURE:
+        surface = Surface.of_path(exchange.path)
+        if surface is Surface.AZURE:
             dated = [self.authoring, self.inference, self.stable]
             if (exchange.api_version or "9999") <= "2023-05-15":
                 dated = [self.stable, self.authoring, self.inference]
             return dated, exchange.path[len("/openai") :]
-        if flavour is not None:
-            return [self.openai], exchange.path[len(flavour.prefix) :]
+        if surface is not None:
+            return [self.openai], exchange.path[len(surface.prefix) :]
         return [], exchange.path
 
     def check(self, exchange: Exchange) -> list[Problem]:
         specs, path = self.specs_for(exchange)
         if not specs:  # the emulator's own routes: described by its own document, not the services'
             return []
-        flavour = Flavour.of_path(exchange.path)
-        surface = flavour.value if flavour else "emulator"
+        found = Surface.of_path(exchange.path)
+        surface = found.value if found else "emulator"
+
         label = f"{exchange.method} {path} {exchange.status} ({surface})"
         for spec in specs:
             template = spec.template(path)

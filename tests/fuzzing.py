@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from emulator.openapi import document as build_document
+from emulator.api.openapi.routes import document as build_document
 
 BODY_METHODS = ("post", "patch")
 

@@ -11,7 +11,7 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.cli import banner, main, parser
+from emulator.cli.main import banner, main, parser
 from emulator.settings import DEFAULT_API_KEY, Settings
 from emulator.testing import InProcessEmulator, LiveEmulator
 from tests.surfaces import HELLO

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from emulator.cli import main
+from emulator.cli.main import main
 from emulator.testing import LiveEmulator
 
 VARIABLES = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_KEY")

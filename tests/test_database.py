@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from emulator.store.db import Database
+from emulator.db.database import Database
 
 
 def make_table(conn: sqlite3.Connection) -> None:

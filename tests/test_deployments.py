@@ -12,12 +12,12 @@ import httpx
 import openai
 import pytest
 
-from emulator.control_api import DEPLOYMENTS_PATH as PATH
-from emulator.control_api import DeploymentRefused
-from emulator.deployments import READY_SECONDS
-from emulator.lifecycle import Style
+from emulator.control.api import DEPLOYMENTS_PATH as PATH
+from emulator.control.api import DeploymentRefused
+from emulator.resource.deployments import READY_SECONDS
+from emulator.resource.fine_tuning.lifecycle import Style
+from emulator.resource.fine_tuning.training import fine_tuned_model_name
 from emulator.settings import DEFAULT_API_KEY
-from emulator.training import fine_tuned_model_name
 from tests.fine_tuning_data import BASE, JOBS_API_VERSION, LEGACY_API_VERSION, chat_lines, jobs_client, upload
 from tests.surfaces import HELLO
 from tests.test_finetuned_inference import asked, legacy_model, trained_model

@@ -9,9 +9,9 @@ from typing import Any
 import openai
 import pytest
 
-from emulator import distill_cli
-from emulator.cli import main, parser
-from emulator.control_api import DistillationRefused
+from emulator.cli import distill as distill_cli
+from emulator.cli.main import main, parser
+from emulator.control.api import DistillationRefused
 from emulator.testing import LiveEmulator
 from tests.test_evals import evals_client, store
 
@@ -59,12 +59,19 @@ def test_distill_makes_a_closed_training_file_and_an_azure_job(emulator: Any) ->
     assert done.status == "succeeded" and done.fine_tuned_model.startswith("gpt-4o-mini-2024-07-18.ft-")
 
 
-def test_the_openai_flavour_makes_an_openai_job(emulator: Any) -> None:
+def test_the_openai_surface_makes_an_openai_job(emulator: Any) -> None:
     store(emulator, QUESTIONS, TAG)
-    body = emulator.distill("gpt-4o-mini-2024-07-18", metadata=TAG, flavour="openai", suffix="notes", seed=7)
+    body = emulator.distill("gpt-4o-mini-2024-07-18", metadata=TAG, surface="openai", suffix="notes", seed=7)
     job = evals_client(emulator, "openai").fine_tuning.jobs.retrieve(body["job"]["id"])
     assert job.organization_id.startswith("org-") and job.seed == 7 and job.user_provided_suffix == "notes"
     assert body["job"]["status"] == "validating_files"
+
+
+def test_the_surface_field_keeps_answering_to_its_first_name_flavour(emulator: Any) -> None:
+    store(emulator, QUESTIONS, TAG)
+    body = emulator.distill("gpt-4o-mini-2024-07-18", metadata=TAG, flavour="openai")
+    job = evals_client(emulator, "openai").fine_tuning.jobs.retrieve(body["job"]["id"])
+    assert job.organization_id.startswith("org-")
 
 
 @pytest.mark.settings(distill_files_downloadable=True)
@@ -161,7 +168,7 @@ def test_a_refused_job_leaves_no_file_behind(emulator: Any) -> None:
         ({"validation_split": 0.1}, "validation_split", "leaves 11 for training and 1 for validation"),
         ({"validation_split": 1}, "validation_split", "from 0 to below 1"),
         ({"validation_split": "half"}, "validation_split", "expected an integer or a number"),
-        ({"flavour": "legacy"}, "flavour", "azure, openai"),
+        ({"surface": "legacy"}, "surface", "azure, openai"),
         ({"stored_model": 4}, "stored_model", "expected a string"),
         ({"ids": "chatcmpl-1"}, "ids", "expected an array"),
         ({"ids": ["chatcmpl-missing"]}, "ids", "no stored completion with id 'chatcmpl-missing'"),
@@ -228,7 +235,7 @@ def test_cli_passes_every_option(tmp_path: Path) -> None:
             "4",
             "--validation-split",
             "0.5",
-            "--flavour",
+            "--surface",
             "openai",
             "--hyperparameters",
             str(hyper),
@@ -245,6 +252,6 @@ def test_cli_passes_every_option(tmp_path: Path) -> None:
         "suffix": "s",
         "seed": 4,
         "validation_split": 0.5,
-        "flavour": "openai",
+        "surface": "openai",
         "hyperparameters": {"n_epochs": 2},
     }

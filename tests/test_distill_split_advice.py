@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from emulator.control_api import DistillationRefused
+from emulator.api.fine_tuning.distill import _divide
+from emulator.control.api import DistillationRefused
 from emulator.errors import InvalidRequest
-from emulator.resources.distill import _divide
-from emulator.store.completions import StoredCompletion
+from emulator.resource.completions import StoredCompletion
 from tests.test_evals import store
 
 TAG = {"usecase": "split"}

@@ -15,7 +15,7 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.control_api import DeploymentRefused
+from emulator.control.api import DeploymentRefused
 from emulator.testing import InProcessEmulator
 from tests.fine_tuning_data import chat_lines, jobs_client, upload
 from tests.test_finetuned_inference import trained_model

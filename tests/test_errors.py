@@ -136,7 +136,7 @@ def test_the_openai_client_key_works_on_azure_v1(emulator: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "path,flavour_body",
+    "path,surface_body",
     [
         ("/openai/no/such/route?api-version=2025-02-01-preview", AZURE_MISSING_KEY),
         ("/openai/deployments/gpt-4o/chat/completions", AZURE_MISSING_KEY),
@@ -145,11 +145,11 @@ def test_the_openai_client_key_works_on_azure_v1(emulator: Any) -> None:
     ],
 )
 def test_auth_is_checked_before_routing_and_api_version(
-    emulator: Any, path: str, flavour_body: dict[str, Any]
+    emulator: Any, path: str, surface_body: dict[str, Any]
 ) -> None:
     response = send(emulator, "GET", path)
     assert response.status_code == 401
-    assert response.json() == flavour_body
+    assert response.json() == surface_body
 
 
 def test_auth_is_checked_before_routing_on_openai(emulator: Any) -> None:
@@ -661,7 +661,7 @@ def test_errors_carry_request_ids(emulator: Any) -> None:
 def test_api_version_is_read_from_the_query_as_starlette_reads_it(query: str, expected: str | None) -> None:
     from starlette.requests import Request
 
-    from emulator.routing import _query_value
+    from emulator.http.routing import _query_value
 
     request = Request({"type": "http", "query_string": query.encode(), "headers": []})
     assert _query_value(request, "api-version") == expected == request.query_params.get("api-version")

@@ -9,8 +9,8 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.cli import main
-from emulator.control_api import EvaluationRefused
+from emulator.cli.main import main
+from emulator.control.api import EvaluationRefused
 from emulator.testing import LiveEmulator
 from tests.test_evals import MENTIONS_PARIS, QUESTIONS, SIMILAR, evals_client, store
 

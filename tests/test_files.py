@@ -11,9 +11,9 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.filecheck import TOKENIZER_MODEL, check_lines
+from emulator.api.files.routes import LEGACY_PROCESSING_SECONDS
 from emulator.model.tokens import count, count_messages
-from emulator.resources.files import LEGACY_PROCESSING_SECONDS
+from emulator.resource.filecheck import TOKENIZER_MODEL, check_lines
 from emulator.settings import DEFAULT_CLOCK_START
 from emulator.testing import InProcessEmulator
 from tests.loopback import loopback_server
@@ -523,7 +523,7 @@ def test_import_is_azure_dated_only(emulator: Any, import_dir: Path) -> None:
 
 
 def test_max_file_bytes_from_the_command_line_and_the_environment() -> None:
-    from emulator.cli import parser
+    from emulator.cli.main import parser
     from emulator.settings import Settings
 
     assert parser().parse_args(["serve", "--max-file-bytes", "1024"]).max_file_bytes == 1024

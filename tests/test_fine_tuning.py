@@ -582,7 +582,7 @@ def test_a_fine_tuned_model_can_be_trained_further(emulator: Any, surface: str) 
 
 
 def test_speed_and_concurrency_come_from_flags_and_environment() -> None:
-    from emulator.cli import parser
+    from emulator.cli.main import parser
     from emulator.settings import Settings
 
     args = parser().parse_args(["serve", "--fine-tuning-speed", "60", "--fine-tuning-concurrency", "3"])

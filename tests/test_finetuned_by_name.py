@@ -67,7 +67,7 @@ def test_a_job_distilled_for_openai_is_called_by_name(emulator: Any) -> None:
     sdk = emulator.openai_client()
     for n in range(10):
         sdk.chat.completions.create(model="gpt-4o", messages=asked(n), store=True, metadata={"task": "fruit"})
-    distilled = emulator.distill("gpt-4o-mini-2024-07-18", metadata={"task": "fruit"}, flavour="openai")
+    distilled = emulator.distill("gpt-4o-mini-2024-07-18", metadata={"task": "fruit"}, surface="openai")
     emulator.settle_jobs()
     model = sdk.fine_tuning.jobs.retrieve(distilled["job"]["id"]).fine_tuned_model
     assert model and model.startswith("ft:")

@@ -7,7 +7,7 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.schemas.extensions import LATEST_TIME
+from emulator.api.extensions.schemas import LATEST_TIME
 
 
 def _post(emulator: Any, path: str, body: Any) -> Any:

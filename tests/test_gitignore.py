@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from emulator.resource.files import files_dir_for
 from emulator.settings import default_db_path
-from emulator.store.files import files_dir_for
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from emulator import grading, similarity, templating
+from emulator.api.evals import grading, similarity, templating
 
 # Candidate and reference used by most metric tests. Words (lowercased):
 #   C = the cat sat on the mat    (6 words)

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import openai
 import pytest
 
-from emulator.store.db import Database
-from emulator.store.group_commit import GroupCommit
+from emulator.db.database import Database
+from emulator.db.group_commit import GroupCommit
 from emulator.testing import InProcessEmulator
 from tests.surfaces import MODEL, async_client
 

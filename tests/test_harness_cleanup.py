@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from emulator.control_api import KEY_HEADER, ControlError
+from emulator.control.api import KEY_HEADER, ControlError
 from emulator.testing import LiveEmulator
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.errors import UnexpectedEntityState
-from emulator.flavours import Family, Flavour
-from emulator.lifecycle import (
+from emulator.resource.fine_tuning.lifecycle import (
     ALLOWED_FROM,
     CANCEL,
     DELETE,
@@ -21,6 +20,7 @@ from emulator.lifecycle import (
     simulate,
     status_name,
 )
+from emulator.surfaces import Family, Surface
 
 V, T, X = 10.0, 100.0, 5.0  # validation, training and pause/resume transition seconds
 
@@ -209,8 +209,8 @@ def test_each_action_is_allowed_only_from_its_phases(action: str, phase: Phase) 
     with pytest.raises(UnexpectedEntityState) as raised:
         check_action(action, phase, "ftjob-1", Style.OPENAI)
     error = raised.value
-    assert error.status_for(Flavour.OPENAI) == 400
-    assert error.status_for(Flavour.AZURE) == 409
+    assert error.status_for(Surface.OPENAI) == 400
+    assert error.status_for(Surface.AZURE) == 409
     assert error.openai_body()["error"]["type"] == "invalid_request_error"
-    assert error.body(Flavour.AZURE, Family.AUTHORING)["error"]["code"] == "unexpectedEntityState"
+    assert error.body(Surface.AZURE, Family.AUTHORING)["error"]["code"] == "unexpectedEntityState"
     assert f"Cannot {action} job 'ftjob-1'" in error.message

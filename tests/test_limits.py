@@ -17,11 +17,11 @@ from typing import Any
 import openai
 import pytest
 
+from emulator.api.files.routes import FORM_ALLOWANCE
 from emulator.model import Sampling, Shape, generate, tokens
-from emulator.resources.files import FORM_ALLOWANCE
+from emulator.model.limits import MAX_LOGPROBS
 from emulator.settings import DEFAULT_MAX_REQUEST_BYTES, Settings
 from emulator.testing import InProcessEmulator, LiveEmulator
-from emulator.token_limits import MAX_LOGPROBS
 from tests.fine_tuning_data import JOBS_API_VERSION, LEGACY_API_VERSION, chat_lines, jobs_client, upload
 from tests.surfaces import HELLO, MODEL, MODEL_NAME, SURFACES, client, create_path, headers
 

@@ -8,7 +8,7 @@ import openai
 import pytest
 from openai.types import Model
 
-from emulator.catalog import BASE_MODELS, FineTunedModel, base_models
+from emulator.model.catalog import BASE_MODELS, FineTunedModel, base_models
 from emulator.testing import InProcessEmulator
 from tests.surfaces import SURFACES, client, headers, validated
 
@@ -187,8 +187,8 @@ def test_openai_deletes_a_fine_tuned_model(tuned: InProcessEmulator) -> None:
 
 
 def test_the_catalog_marks_what_the_fine_tuning_apis_train() -> None:
-    from emulator.catalog import FineTuneApi
-    from emulator.training import FINE_TUNABLE, LEGACY_FINE_TUNABLE
+    from emulator.model.catalog import FineTuneApi
+    from emulator.resource.fine_tuning.training import FINE_TUNABLE, LEGACY_FINE_TUNABLE
 
     assert {m.id for m in BASE_MODELS if m.fine_tune_api is FineTuneApi.JOBS} == set(FINE_TUNABLE)
     assert {m.id for m in BASE_MODELS if m.fine_tune_api is FineTuneApi.LEGACY} == set(LEGACY_FINE_TUNABLE)

@@ -9,8 +9,9 @@ import jsonschema
 import pytest
 from starlette.routing import Route
 
-from emulator import openapi_bodies, versions
+from emulator.api.openapi import bodies as openapi_bodies
 from emulator.app import all_operations, create_app
+from emulator.http import versions
 
 
 def fetch(emulator: Any) -> dict[str, Any]:

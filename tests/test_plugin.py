@@ -24,13 +24,13 @@ def run(pytester: pytest.Pytester, source: str, passed: int, errors: int = 0) ->
 
 def test_plugin_is_loaded_from_its_entry_point(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--fixtures", "-q")
-    for fixture in ("aoai_emulator -- *pytest_plugin.py*", "aoai_live_server -- *pytest_plugin.py*"):
+    for fixture in ("aoai_emulator -- *testing/plugin.py*", "aoai_live_server -- *testing/plugin.py*"):
         result.stdout.fnmatch_lines([fixture])
     markers = pytester.runpytest("--markers")
     markers.stdout.fnmatch_lines(["@pytest.mark.aoai_emulator(**settings)*"])
 
 
-def test_ready_clients_sync_and_async_on_both_flavours(pytester: pytest.Pytester) -> None:
+def test_ready_clients_sync_and_async_on_both_surfaces(pytester: pytest.Pytester) -> None:
     run(
         pytester,
         f"""
@@ -250,6 +250,7 @@ def test_settle_jobs_finishes_every_job(pytester: pytest.Pytester) -> None:
 
 def test_the_plugin_defaults_follow_the_harness() -> None:
     # The plugin keeps its own copy so that loading it does not import the emulator.
-    from emulator import pytest_plugin, testing
+    from emulator.testing import emulators as testing
+    from emulator.testing import plugin as pytest_plugin
 
     assert pytest_plugin.OPENAI_API_VERSION == testing.DEFAULT_API_VERSION

@@ -11,8 +11,8 @@ import httpx2
 import openai
 import pytest
 
-from emulator.intercept import Interception, host_matcher
 from emulator.testing import InProcessEmulator, free_port
+from emulator.testing.intercept import Interception, host_matcher
 
 HELLO = [{"role": "user", "content": "Hello!"}]
 
@@ -25,9 +25,9 @@ def http_client(library: str, asynchronous: bool) -> Any:
     return hx.AsyncClient() if asynchronous else hx.Client()
 
 
-def production_client(flavour: str, asynchronous: bool, library: str, key: str) -> Any:
+def production_client(surface: str, asynchronous: bool, library: str, key: str) -> Any:
     http = http_client(library, asynchronous)
-    if flavour == "azure":
+    if surface == "azure":
         cls = openai.AsyncAzureOpenAI if asynchronous else openai.AzureOpenAI
         return cls(
             azure_endpoint="https://contoso-prod.openai.azure.com",
@@ -41,11 +41,11 @@ def production_client(flavour: str, asynchronous: bool, library: str, key: str) 
 
 @pytest.mark.parametrize("library", ["default", "httpx2", "httpx"])
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("flavour", ["azure", "openai"])
+@pytest.mark.parametrize("surface", ["azure", "openai"])
 def test_production_client_is_served_in_process(
-    aoai_emulator: Any, flavour: str, asynchronous: bool, library: str
+    aoai_emulator: Any, surface: str, asynchronous: bool, library: str
 ) -> None:
-    client = production_client(flavour, asynchronous, library, aoai_emulator.key)
+    client = production_client(surface, asynchronous, library, aoai_emulator.key)
 
     def create() -> Any:
         return client.chat.completions.create(model="gpt-4o", messages=HELLO, store=True)

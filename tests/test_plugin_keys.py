@@ -11,8 +11,8 @@ import httpx
 import openai
 import pytest
 
-from emulator.intercept import Interception
 from emulator.testing import InProcessEmulator
+from emulator.testing.intercept import Interception
 
 pytest_plugins = ["pytester"]
 

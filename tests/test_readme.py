@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from emulator.app import all_operations
-from emulator.routes_table import BEGIN, END, table
+from emulator.cli.routes_table import BEGIN, END, table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -13,7 +13,7 @@ def test_endpoint_table_matches_registered_routes() -> None:
     assert BEGIN in text and END in text, "README.md lost its endpoint table markers"
     current = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert current == table(all_operations()), (
-        "README.md's endpoint table is out of date: regenerate it with `python -m emulator.routes_table --write README.md`"
+        "README.md's endpoint table is out of date: regenerate it with `python -m emulator.cli.routes_table --write README.md`"
     )
 
 

@@ -61,7 +61,7 @@ def _while_resetting(emulator: Any, work: Callable[[int], list[str]]) -> tuple[l
     return outcomes, resets
 
 
-def test_sdk_requests_on_both_flavours_survive_resets(emulator: Any) -> None:
+def test_sdk_requests_on_both_surfaces_survive_resets(emulator: Any) -> None:
     def work(n: int) -> list[str]:
         client = emulator.azure_client(timeout=TIMEOUT) if n % 2 else emulator.openai_client(timeout=TIMEOUT)
         outcomes = []

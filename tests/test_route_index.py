@@ -8,7 +8,7 @@ import re
 from starlette.routing import Match, Route
 
 from emulator.app import create_app
-from emulator.route_index import IndexedRouter, _key, route_path
+from emulator.http.route_index import IndexedRouter, _key, route_path
 
 
 def scanned(

@@ -13,7 +13,7 @@ import jsonschema
 import openai
 import pytest
 
-from emulator.schemas.json_schema import metaschema_problem
+from emulator.model.json_schema import metaschema_problem
 from tests.surfaces import MODEL, SURFACES, client
 from tests.test_evals import MENTIONS_PARIS, custom_eval, evals_client
 from tests.test_model_structured import RICH_SCHEMA

@@ -13,11 +13,11 @@ import httpx
 import openai
 import pytest
 
-from emulator.cli import KEY_PLACEHOLDER, banner, main, parser
-from emulator.hostcheck import HostCheck, host_name
-from emulator.intercept import Interception
+from emulator.cli.main import KEY_PLACEHOLDER, banner, main, parser
+from emulator.http.hostcheck import HostCheck, host_name
 from emulator.settings import DEFAULT_API_KEY, Settings
 from emulator.testing import InProcessEmulator, LiveEmulator
+from emulator.testing.intercept import Interception
 from tests.fine_tuning_data import chat_lines
 from tests.loopback import loopback_server
 

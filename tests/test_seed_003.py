@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import pytest
 
-from emulator.deployments import READY_SECONDS
+from emulator.resource.deployments import READY_SECONDS
 from emulator.testing import LiveEmulator
 
 TRAIN = (

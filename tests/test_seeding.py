@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletion
 
-from emulator.control_api import SeedingFailed
+from emulator.control.api import SeedingFailed
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stored_completions.json"
 A1 = "chatcmpl-A1bC2dE3fH4iJ5kL6mN7oP8qR9sT0u"

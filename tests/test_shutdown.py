@@ -11,7 +11,7 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.cli import SHUTDOWN_GRACE_SECONDS
+from emulator.cli.main import SHUTDOWN_GRACE_SECONDS
 from emulator.testing import LiveEmulator
 from tests.test_fine_tunes_legacy import Legacy, Q
 
@@ -123,7 +123,7 @@ def test_a_reset_ends_an_open_event_stream(live_server: LiveEmulator) -> None:
 
 
 def test_serve_binds_to_loopback_by_default() -> None:
-    from emulator.cli import parser
+    from emulator.cli.main import parser
 
     args: Any = parser().parse_args(["serve"])
     assert args.host == "127.0.0.1"

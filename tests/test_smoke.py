@@ -1,7 +1,7 @@
 from typing import Any
 
 
-def test_store_then_list_through_both_flavours(emulator: Any) -> None:
+def test_store_then_list_through_both_surfaces(emulator: Any) -> None:
     azure = emulator.azure_client(api_version="2025-02-01-preview")
     created = azure.chat.completions.create(
         model="gpt-4o",

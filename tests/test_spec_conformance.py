@@ -507,11 +507,11 @@ def test_every_operation_on_every_surface_was_checked(findings: Findings) -> Non
     app = create_app()
     seen = {served_by(app, exchange) for exchange in findings.exchanges}
     wanted = {
-        f"{op.name}_{flavour.value}"
+        f"{op.name}_{surface.value}"
         for op in all_operations()
         if not op.extension
-        for flavour, _ in op.paths
-        if flavour
+        for surface, _ in op.paths
+        if surface
     }
     missing = sorted(wanted - seen)
     assert not missing, (

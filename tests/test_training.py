@@ -7,10 +7,10 @@ import io
 
 import pytest
 
+from emulator.api.fine_tuning.history import JobFacts, checkpoints, events
 from emulator.errors import InvalidRequest
-from emulator.job_history import JobFacts, checkpoints, events
-from emulator.lifecycle import Action, Plan, Style, simulate
-from emulator.training import (
+from emulator.resource.fine_tuning.lifecycle import Action, Plan, Style, simulate
+from emulator.resource.fine_tuning.training import (
     COLUMNS,
     Dataset,
     Hyperparameters,

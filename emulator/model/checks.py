@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.errors import InvalidRequest
-from emulator.model import canonical_json, structured, tools
+from emulator.model import canonical_json, json_schema, structured, tools
 from emulator.model.memo import Memo
 from emulator.model.schema_bounds import Need, SchemaError, short, too_much
-from emulator.schemas import json_schema
 
 RESPONSE_FORMAT_CODE = "invalid_json_schema"
 FUNCTION_CODE = "invalid_function_parameters"

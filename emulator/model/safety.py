@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from emulator.errors import ApiError
-from emulator.flavours import Flavour
+from emulator.surfaces import Surface
 
 PROMPT_CATEGORIES = ("hate", "sexual", "violence", "self_harm", "jailbreak")
 ANSWER_CATEGORIES = (
@@ -99,8 +99,8 @@ class PromptFiltered(ApiError):
         super().__init__(PROMPT_MESSAGE, param="prompt")
         self.category = category
 
-    def body(self, flavour: Flavour, family: Any) -> dict[str, Any]:
-        if flavour is Flavour.OPENAI:
+    def body(self, surface: Surface, family: Any) -> dict[str, Any]:
+        if surface is Surface.OPENAI:
             return self.openai_body()
         return {
             "error": {

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import jsontext
-from emulator.control_api import ScriptError
+from emulator.control.api import ScriptError
 from emulator.errors import ApiError
 from emulator.model import safety
 

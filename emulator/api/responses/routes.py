@@ -10,16 +10,16 @@ from starlette.responses import Response, StreamingResponse
 from emulator.api.responses.events import events, sse
 from emulator.api.responses.objects import at_stage
 from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
-from emulator.api.responses.store import StoredResponse
+from emulator.api.responses.store import ResponseStore, StoredResponse
 from emulator.api.responses.turn import input_tokens, read_conversation, take_turn
 from emulator.errors import ApiError, InvalidRequest, ObjectNotFound, QuotaExceeded
-from emulator.flavours import Family, Flavour
-from emulator.pagination import list_envelope, parse_page, slice_after
-from emulator.routing import Access, Call, Handler, Operation, json_response
-from emulator.schemas.validation import parse_body
-from emulator.store.completions import QuotaExceededError
+from emulator.http.pagination import list_envelope, parse_page, slice_after
+from emulator.http.routing import Access, Call, Handler, Operation, json_response
+from emulator.http.validation import parse_body
+from emulator.resource.completions import QuotaExceededError
+from emulator.surfaces import Family, Surface
 
-A, V1, O = Flavour.AZURE, Flavour.AZURE_V1, Flavour.OPENAI
+A, V1, O = Surface.AZURE, Surface.AZURE_V1, Surface.OPENAI
 
 
 class ResponseNotFound(ApiError):
@@ -38,9 +38,14 @@ def quota_error(exc: QuotaExceededError) -> QuotaExceeded:
     )
 
 
+def _store(call: Call) -> ResponseStore:
+    """The feature's table, over the runtime's database: the store keeps no state of its own."""
+    return ResponseStore(call.runtime.db)
+
+
 async def _stored(call: Call) -> StoredResponse:
     response_id = call.path_params["response_id"]
-    stored = await call.runtime.responses.get(response_id, call.runtime.clock.now())
+    stored = await _store(call).get(response_id, call.runtime.clock.now())
     if stored is None:
         raise ResponseNotFound(response_id)
     return stored
@@ -63,7 +68,7 @@ async def create_response(call: Call) -> Response:
     if request.stored:
         # Stored before the first event, so a store that cannot fit is a plain 400, not a broken stream.
         try:
-            await call.runtime.responses.insert(turn.stored)
+            await _store(call).insert(turn.stored)
         except QuotaExceededError as exc:
             raise quota_error(exc) from None
     if request.stream:
@@ -91,7 +96,7 @@ async def retrieve_response(call: Call) -> Response:
 
 async def delete_response(call: Call) -> Response:
     response_id = call.path_params["response_id"]
-    if not await call.runtime.responses.delete(response_id, call.runtime.clock.now()):
+    if not await _store(call).delete(response_id, call.runtime.clock.now()):
         raise ResponseNotFound(response_id)
     return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
 
@@ -116,7 +121,7 @@ async def cancel_response(call: Call) -> Response:
             "Only responses created with background: true can be cancelled.", param="response_id"
         )
     now = call.runtime.clock.now()
-    after = await call.runtime.responses.cancel(stored.id, now) or stored
+    after = await _store(call).cancel(stored.id, now) or stored
     finished = json.loads(after.record)
     if after.status_at(now, finished["status"]) == finished["status"]:
         raise InvalidRequest(

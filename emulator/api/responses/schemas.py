@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from emulator.schemas.chat import MAX_TOOLS, Number, check_metadata
-from emulator.schemas.validation import MISSING
+from emulator.api.chat.schemas import check_metadata
+from emulator.http.validation import MISSING
 
 MAX_INPUT_ITEMS = 2048
 MIN_OUTPUT_TOKENS = 16  # the service's floor for max_output_tokens
+MAX_TOOLS = 128
 
 
 class ContentPart(BaseModel):
@@ -103,8 +104,8 @@ class CreateResponseRequest(ConversationRequest):
     stream_options: dict[str, Any] | None = None
     max_output_tokens: int | None = Field(default=None, ge=MIN_OUTPUT_TOKENS)
     max_tool_calls: int | None = Field(default=None, ge=1)
-    temperature: Number | None = Field(default=None, ge=0, le=2)
-    top_p: Number | None = Field(default=None, ge=0, le=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     user: str | None = Field(default=None, max_length=512)
     safety_identifier: str | None = Field(default=None, max_length=512)

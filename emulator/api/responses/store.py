@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from emulator.store.completions import QUOTA, QuotaExceededError
-from emulator.store.db import Database
+from emulator.db.database import Database
+from emulator.resource.completions import QUOTA, QuotaExceededError
 
 RETENTION_SECONDS = 30 * 24 * 3600  # the service keeps a stored response for 30 days
 

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import jsontext, token_limits
+from emulator import jsontext
 from emulator.api.responses.conversation import (
     Message,
     check_call_outputs,
@@ -20,15 +20,15 @@ from emulator.api.responses.conversation import (
 from emulator.api.responses.objects import Outcome, output_items, response_body
 from emulator.api.responses.schemas import ConversationRequest, CreateResponseRequest
 from emulator.api.responses.shape import model_shape
-from emulator.api.responses.store import StoredResponse
-from emulator.deployments import Deployment
+from emulator.api.responses.store import ResponseStore, StoredResponse
 from emulator.errors import DeploymentNotFound, InvalidRequest, ModelNotFound
-from emulator.flavours import Flavour
-from emulator.learned import fine_tuned_by_name
+from emulator.http.routing import Call
 from emulator.model import Sampling, tokens
+from emulator.model import limits as token_limits
 from emulator.model.respond import respond
-from emulator.routing import Call
-from emulator.schemas.chat import as_float
+from emulator.resource.deployments import Deployment
+from emulator.resource.learned import fine_tuned_by_name
+from emulator.surfaces import Surface
 
 # A background response waits this long in the queue, then works at this pace, on the emulator's clock.
 QUEUED_SECONDS = 1.0
@@ -46,7 +46,7 @@ async def resolve_deployment(call: Call, model: str | None) -> Deployment:
     if not model:
         raise _missing("model")
     registry = call.runtime.deployments
-    if (call.flavour or Flavour.OPENAI).is_azure:
+    if (call.surface or Surface.OPENAI).is_azure:
         deployment = await registry.get(model)
         if deployment is None:
             raise DeploymentNotFound()
@@ -69,7 +69,7 @@ async def prior_context(call: Call, previous_id: str | None) -> tuple[list[Messa
     """The conversation a `previous_response_id` continues, and its size in bytes."""
     if previous_id is None:
         return [], 0
-    stored = await call.runtime.responses.get(previous_id, call.runtime.clock.now())
+    stored = await ResponseStore(call.runtime.db).get(previous_id, call.runtime.clock.now())
     if stored is None:
         raise previous_not_found(previous_id)
     context: list[Message] = json.loads(stored.context)
@@ -143,8 +143,8 @@ async def take_turn(call: Call, request: CreateResponseRequest, body_bytes: int)
     requested = request.max_output_tokens
     shape = model_shape(request, talk.messages, requested, limits.max_output_tokens if limits else None)
     sampling = Sampling(
-        temperature=as_float(request.temperature),
-        top_p=as_float(request.top_p),
+        temperature=request.temperature,
+        top_p=request.top_p,
         max_tokens=await _budget(talk, requested, body_bytes, shape.tools),
     )
     learned = await runtime.learned.of(runtime, deployment.model)

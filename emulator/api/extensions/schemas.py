@@ -1,0 +1,194 @@
+"""Request bodies of the emulator's own routes: reset, the clock, and the portal's Evaluate and Distill
+actions (`/_emulator/evaluate`, `/_emulator/distill`), which choose stored completions by the stored
+completions list's filters."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from emulator.api.evals.run_schemas import Int64, at_least_one
+from emulator.api.evals.schemas import Metadata
+from emulator.control.api import RESETTABLE
+from emulator.http.validation import PARAM, Closed, one_of, refuse, reword
+from emulator.settings import Settings
+
+# --- reset and the clock ---------------------------------------------------------------------------------
+
+_SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+
+
+def _integer_words(name: str) -> Any:
+    return reword(f"Invalid type for '{name}': expected an integer ({_SETTING_TYPES[name]}).")
+
+
+INT64_MAX = 2**63 - 1  # what SQLite stores: a byte count or seed past it cannot be written
+LATEST_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z: the last second a timestamp can be written as a date
+_SLOWEST, _FASTEST = 1e-6, 1e9  # simulated training speeds whose job durations stay finite numbers
+_MOST_CONCURRENT = 10_000
+
+
+def _within(low: float, high: float, what: str) -> AfterValidator:
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise refuse(
+                f"Invalid '{PARAM}': {value} is out of range; expected {what} from {low:g} to {high:g}."
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _clock_start(value: Any) -> float | None:
+    if value is None:
+        return None  # the wall clock
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise refuse(
+            f"Invalid type for '{PARAM}': expected a Unix time in seconds, or null for the wall clock."
+        )
+    if not 0 <= value <= LATEST_TIME:
+        raise refuse(
+            f"Invalid '{PARAM}': {value} is out of range; expected a Unix time from 0 to {LATEST_TIME} "
+            "(the end of year 9999), or null for the wall clock."
+        )
+    return float(value)
+
+
+class ResetRequest(BaseModel):
+    """`POST /_emulator/reset`: the settings to change, each as `Settings` types it. The defaults are a
+    fresh `Settings`'s and never read: the reset takes what was sent (`model_dump(exclude_unset=True)`).
+    `clock_start`, `lenient_api_version` and `deployments` are checked by the reset itself, which builds
+    from them what a bad value would break."""
+
+    store_quota_bytes: Annotated[
+        int, _integer_words("store_quota_bytes"), _within(0, INT64_MAX, "a byte count")
+    ] = Settings.store_quota_bytes
+    max_file_bytes: Annotated[
+        int, _integer_words("max_file_bytes"), _within(0, INT64_MAX, "a byte count")
+    ] = Settings.max_file_bytes
+    id_seed: Annotated[int, _integer_words("id_seed"), _within(0, INT64_MAX, "a seed")] = Settings.id_seed
+    fine_tuning_concurrency: Annotated[
+        int,
+        Field(ge=1),
+        reword("Invalid 'fine_tuning_concurrency': expected an integer >= 1 (jobs that may train at once)."),
+        _within(1, _MOST_CONCURRENT, "a number of jobs"),
+    ] = Settings.fine_tuning_concurrency
+    fine_tuning_speed: Annotated[
+        float,
+        Field(gt=0),
+        reword("Invalid 'fine_tuning_speed': expected a number > 0 (how many times faster jobs train)."),
+        _within(_SLOWEST, _FASTEST, "a speed"),
+    ] = Settings.fine_tuning_speed
+    distill_files_downloadable: Annotated[
+        bool, reword("Invalid type for 'distill_files_downloadable': expected a boolean.")
+    ] = Settings.distill_files_downloadable
+    clock_start: Annotated[Any, AfterValidator(_clock_start)] = Settings.clock_start
+    lenient_api_version: Any = Settings.lenient_api_version
+    deployments: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resettable(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in sorted(set(data) - RESETTABLE):
+                raise refuse(
+                    f"Cannot reset setting '{name}'. Settings a reset may change: "
+                    f"{', '.join(sorted(RESETTABLE))}.",
+                    field=name,
+                )
+        return data
+
+    def overrides(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class AdvanceClock(BaseModel):
+    """`POST /_emulator/clock/advance`."""
+
+    seconds: Annotated[
+        float,
+        Field(ge=0),
+        reword('Send {"seconds": N} with N a number >= 0: the clock only moves forward.'),
+    ] = Field(default=None, validate_default=True)
+
+
+# --- Evaluate and Distill --------------------------------------------------------------------------------
+
+
+class StoredFilters(Closed):
+    """The stored completions an action works on: the list's filters, explicit `ids` and a `limit`."""
+
+    metadata: Metadata | None = None
+    created_after: Int64 | None = None
+    created_before: Int64 | None = None
+    limit: Annotated[int, AfterValidator(at_least_one)] | None = None
+    ids: (
+        Annotated[
+            list[str], reword("Invalid 'ids': expected an array of stored completion ids.", only="inside")
+        ]
+        | None
+    ) = None
+
+    def filters(self, model: str | None) -> dict[str, Any]:
+        """The filters as the selection reads them (and as a refusal describes them)."""
+        return {
+            "type": "stored_completions",
+            "metadata": self.metadata,
+            "model": model,
+            "created_after": self.created_after,
+            "created_before": self.created_before,
+            "limit": self.limit,
+            "ids": self.ids,
+        }
+
+
+class EvaluateRequest(StoredFilters):
+    """`POST /_emulator/evaluate`. The graders and sampling parameters are checked as an eval's and a
+    run's (schemas/evals.py, schemas/eval_runs.py) when the eval and run are made."""
+
+    model: str | None = None
+    name: str | None = None
+    testing_criteria: Any
+    generate_with: str | None = None
+    sampling_params: Any = None
+
+
+def _fraction(split: float) -> float:
+    if not 0 <= split < 1:
+        raise refuse(f"Invalid 'validation_split': expected a fraction from 0 to below 1, but got {split}.")
+    return split
+
+
+class DistillRequest(StoredFilters):
+    """`POST /_emulator/distill`. The stored-completions model filter is `stored_model`, as `model` is the
+    model to fine-tune; the job's fields are checked as `POST /fine_tuning/jobs` checks them (by the
+    rules of the job's `surface`) when the job is made."""
+
+    stored_model: str | None = None
+    model: Any = None
+    hyperparameters: Any = None
+    suffix: Any = None
+    seed: Any = None
+    validation_split: Annotated[int | float, AfterValidator(_fraction)] | None = None
+    surface: (
+        Annotated[
+            str,
+            one_of(
+                ("azure", "openai"),
+                lambda surface: (
+                    f"Invalid value for 'surface': '{surface}'. Supported values are: azure, openai."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_name_of_surface(cls, body: Any) -> Any:
+        # `flavour` was this field's first name: requests that still send it mean the same thing.
+        if isinstance(body, dict) and "flavour" in body and "surface" not in body:
+            return {("surface" if key == "flavour" else key): value for key, value in body.items()}
+        return body

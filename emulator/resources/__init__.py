@@ -1,1 +1,0 @@
-"""Thin HTTP endpoints, one module per API resource; `OPERATIONS` lists what each one serves."""

@@ -1,1 +1,0 @@
-"""Pydantic models of request bodies, one module per resource."""
