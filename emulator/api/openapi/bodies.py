@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from emulator.api.chat.schemas import ChatCompletionRequest
+from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
 from emulator.api.chat.stored_schemas import UpdateStoredCompletionRequest
 from emulator.api.evals.routes import ITEM_STATUSES, ORDER_BY, RUN_STATUSES
 from emulator.api.evals.run_schemas import DATA_SOURCE_TYPES, SamplingParams
@@ -177,6 +178,8 @@ _FINE_TUNE_CREATE: dict[str, Any] = {
 
 REQUESTS: dict[str, Body] = {
     "create_chat_completion": Body(model_ref(ChatCompletionRequest)),
+    "create_response": Body(model_ref(CreateResponseRequest)),
+    "count_response_input_tokens": Body(model_ref(InputTokensRequest)),
     "update_chat_completion": Body(model_ref(UpdateStoredCompletionRequest)),
     "seed_stored_completions": Body(model_ref(SeedStoredCompletions)),
     "create_completion": Body(
@@ -332,6 +335,7 @@ _PAGE: dict[str, Any] = {**_AFTER_LIMIT, "order": enum("asc", "desc")}
 QUERIES: dict[str, dict[str, Any]] = {
     "list_chat_completions": {**_PAGE, "model": STRING},
     "list_chat_completion_messages": _PAGE,
+    "list_response_input_items": _PAGE,
     "list_files": {**_PAGE, "purpose": STRING},
     "list_jobs": _AFTER_LIMIT,
     "list_job_events": _AFTER_LIMIT,
@@ -358,6 +362,7 @@ def listing(item: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 _COMPLETION = typed("chat.completion", "id", "created", "model", "choices", id=STRING, choices=ARRAY)
+_RESPONSE = typed("response", "id", "created_at", "model", "status", "output", id=STRING, output=ARRAY)
 _DEPLOYMENT = typed("deployment", "id", "model", "status", id=STRING, model=STRING, status=STRING)
 _EMULATED_DEPLOYMENT = typed(None, "name", "model", "status", name=STRING, model=STRING, status=STRING)
 _FILE = typed("file", "id", "bytes", "filename", "purpose", id=STRING, filename=STRING, purpose=STRING)
@@ -381,6 +386,14 @@ RESPONSES: dict[str, Success] = {
     "update_chat_completion": Success((200,), _COMPLETION),
     "delete_chat_completion": Success((200,), deleted("chat.completion.deleted", "id")),
     "list_chat_completion_messages": Success((200,), listing()),
+    "create_response": Success((200,), _RESPONSE, (JSON, EVENT_STREAM)),
+    "retrieve_response": Success((200,), _RESPONSE),
+    "delete_response": Success((200,), deleted("response.deleted", "id")),
+    "list_response_input_items": Success((200,), listing()),
+    "cancel_response": Success((200,), _RESPONSE),
+    "count_response_input_tokens": Success(
+        (200,), typed("response.input_tokens", "input_tokens", input_tokens=INTEGER)
+    ),
     "create_completion": Success(
         (200,), typed("text_completion", "id", "created", "model", "choices", choices=ARRAY)
     ),
