@@ -91,6 +91,8 @@ def model_ref(model: type[BaseModel]) -> dict[str, Any]:
 
 MODELS: tuple[type[BaseModel], ...] = (
     ChatCompletionRequest,
+    CreateResponseRequest,
+    InputTokensRequest,
     UpdateStoredCompletionRequest,
     SeedStoredCompletions,
 )

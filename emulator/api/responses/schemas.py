@@ -14,13 +14,13 @@ MIN_OUTPUT_TOKENS = 16  # the service's floor for max_output_tokens
 MAX_TOOLS = 128
 
 
-class ContentPart(BaseModel):
+class InputContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: Literal["input_text", "output_text", "input_image", "input_file", "refusal"]
     text: str | None = None
 
     @model_validator(mode="after")
-    def _text_parts_have_text(self) -> ContentPart:
+    def _text_parts_have_text(self) -> InputContentPart:
         if self.type in ("input_text", "output_text") and self.text is None:
             raise ValueError(MISSING + "text")
         return self
@@ -33,7 +33,7 @@ class InputItem(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: Literal["message", "function_call", "function_call_output"] | None = None
     role: Literal["user", "assistant", "system", "developer"] | None = None
-    content: str | Annotated[list[ContentPart], Field(max_length=MAX_INPUT_ITEMS)] | None = None
+    content: str | Annotated[list[InputContentPart], Field(max_length=MAX_INPUT_ITEMS)] | None = None
     call_id: str | None = Field(default=None, max_length=64)
     name: str | None = None
     arguments: str | None = None
