@@ -10,11 +10,11 @@ from starlette.responses import Response, StreamingResponse
 from emulator.api.responses.events import events, sse
 from emulator.api.responses.objects import at_stage
 from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
-from emulator.api.responses.store import ResponseStore, StoredResponse
+from emulator.api.responses.store import ResponseStore, StoredResponse, store_for
 from emulator.api.responses.turn import input_tokens, read_conversation, take_turn
 from emulator.errors import ApiError, InvalidRequest, ObjectNotFound, QuotaExceeded
 from emulator.http.pagination import list_envelope, parse_page, slice_after
-from emulator.http.routing import Access, Call, Handler, Operation, json_response
+from emulator.http.routing import Access, Call, Handler, JSONBytesResponse, Operation, json_response
 from emulator.http.validation import parse_body
 from emulator.resource.completions import QuotaExceededError
 from emulator.surfaces import Family, Surface
@@ -39,8 +39,7 @@ def quota_error(exc: QuotaExceededError) -> QuotaExceeded:
 
 
 def _store(call: Call) -> ResponseStore:
-    """The feature's table, over the runtime's database: the store keeps no state of its own."""
-    return ResponseStore(call.runtime.db)
+    return store_for(call.runtime.db)
 
 
 async def _stored(call: Call) -> StoredResponse:
@@ -75,7 +74,7 @@ async def create_response(call: Call) -> Response:
         return _stream(turn.record, turn.tokenizer)
     if request.background:
         return json_response(at_stage(turn.record, "queued"))
-    return json_response(turn.record)
+    return JSONBytesResponse(turn.stored.record.encode())  # the stored text: not encoded twice
 
 
 def _stream(record: dict[str, object], tokenizer: str) -> Response:

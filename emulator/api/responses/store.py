@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from dataclasses import dataclass
 
 from emulator.db.database import Database
+from emulator.db.group_commit import GroupCommit
 from emulator.resource.completions import QUOTA, QuotaExceededError
 
 RETENTION_SECONDS = 30 * 24 * 3600  # the service keeps a stored response for 30 days
@@ -54,44 +56,46 @@ def _get(conn: sqlite3.Connection, response_id: str, now: float) -> StoredRespon
     return _row(row) if row else None
 
 
+def _insert(conn: sqlite3.Connection, stored: StoredResponse) -> None:
+    """Expired responses are forgotten first, so that they free their bytes of the quota."""
+    _forget_expired(conn, stored.created)
+    size = stored.size()
+    try:
+        conn.execute(
+            f"INSERT INTO stored_responses ({_COLUMNS}, expires_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                stored.id,
+                stored.created,
+                int(stored.background),
+                stored.started_at,
+                stored.finished_at,
+                stored.cancelled_at,
+                stored.record,
+                stored.input_items,
+                stored.context,
+                stored.created + RETENTION_SECONDS,
+                size,
+            ),
+        )
+    except sqlite3.IntegrityError as exc:
+        if "quota_exceeded" not in str(exc):
+            raise
+        row = conn.execute(
+            "SELECT used_bytes, limit_bytes FROM storage_usage WHERE name = ?", (QUOTA,)
+        ).fetchone()
+        raise QuotaExceededError(int(row[0]), int(row[1]), size) from None
+
+
 class ResponseStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Responses arrive many at once under load, as stored completions do: one commit serves all that
+        # arrive while the previous one is being written.
+        self._inserts = GroupCommit(db, _insert)
 
     async def insert(self, stored: StoredResponse) -> None:
-        """Raises QuotaExceededError when the store quota cannot hold it (expired responses are
-        forgotten first, so that they free their bytes)."""
-
-        def write(conn: sqlite3.Connection) -> None:
-            _forget_expired(conn, stored.created)
-            size = stored.size()
-            try:
-                conn.execute(
-                    f"INSERT INTO stored_responses ({_COLUMNS}, expires_at, bytes) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        stored.id,
-                        stored.created,
-                        int(stored.background),
-                        stored.started_at,
-                        stored.finished_at,
-                        stored.cancelled_at,
-                        stored.record,
-                        stored.input_items,
-                        stored.context,
-                        stored.created + RETENTION_SECONDS,
-                        size,
-                    ),
-                )
-            except sqlite3.IntegrityError as exc:
-                if "quota_exceeded" not in str(exc):
-                    raise
-                row = conn.execute(
-                    "SELECT used_bytes, limit_bytes FROM storage_usage WHERE name = ?", (QUOTA,)
-                ).fetchone()
-                raise QuotaExceededError(int(row[0]), int(row[1]), size) from None
-
-        await self.db.run(write)
+        """Raises QuotaExceededError when the store quota cannot hold it."""
+        await self._inserts.write(stored)
 
     async def get(self, response_id: str, now: float) -> StoredResponse | None:
         return await self.db.run(_get, response_id, now)
@@ -117,3 +121,14 @@ class ResponseStore:
             return _get(conn, response_id, now)
 
         return await self.db.run(write)
+
+
+_STORES: weakref.WeakKeyDictionary[Database, ResponseStore] = weakref.WeakKeyDictionary()
+
+
+def store_for(db: Database) -> ResponseStore:
+    """The feature's store over a runtime's database, made once per database (a reset makes a new one)."""
+    store = _STORES.get(db)
+    if store is None:
+        store = _STORES[db] = ResponseStore(db)
+    return store

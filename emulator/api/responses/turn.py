@@ -20,7 +20,7 @@ from emulator.api.responses.conversation import (
 from emulator.api.responses.objects import Outcome, output_items, response_body
 from emulator.api.responses.schemas import ConversationRequest, CreateResponseRequest
 from emulator.api.responses.shape import model_shape
-from emulator.api.responses.store import ResponseStore, StoredResponse
+from emulator.api.responses.store import StoredResponse, store_for
 from emulator.errors import DeploymentNotFound, InvalidRequest, ModelNotFound
 from emulator.http.routing import Call
 from emulator.model import Sampling, tokens
@@ -69,7 +69,7 @@ async def prior_context(call: Call, previous_id: str | None) -> tuple[list[Messa
     """The conversation a `previous_response_id` continues, and its size in bytes."""
     if previous_id is None:
         return [], 0
-    stored = await ResponseStore(call.runtime.db).get(previous_id, call.runtime.clock.now())
+    stored = await store_for(call.runtime.db).get(previous_id, call.runtime.clock.now())
     if stored is None:
         raise previous_not_found(previous_id)
     context: list[Message] = json.loads(stored.context)
