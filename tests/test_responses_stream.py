@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import openai
 import pytest
 
-from tests.responses_helpers import QUESTION, async_sdk, sdk
+from tests.responses_helpers import QUESTION, async_sdk, error_of, sdk
 from tests.surfaces import MODEL, SURFACES, headers, validated
 
 TOOLS = [
@@ -133,3 +134,23 @@ def test_the_wire_form_is_server_sent_events_named_by_type(emulator: Any) -> Non
     assert blocks[0].startswith("event: response.created\ndata: {")
     assert all(block.split("\n")[0].startswith("event: response.") for block in blocks)
     assert "[DONE]" not in answer.text
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_include_output_text_logprobs(emulator: Any, surface: str) -> None:
+    api = sdk(emulator, surface)
+    asked = {"include": ["message.output_text.logprobs"], "top_logprobs": 2}
+    made = api.responses.create(model=MODEL, input="Hello!", **asked)
+    [part] = made.output[0].content
+    assert part.logprobs and "".join(entry.token for entry in part.logprobs) == part.text
+    assert all(len(entry.top_logprobs) == 2 for entry in part.logprobs) and made.top_logprobs == 2
+    plain = api.responses.create(model=MODEL, input="Hello!")
+    assert plain.output[0].content[0].logprobs == []
+    events = list(api.responses.create(model=MODEL, input="Hello!", stream=True, **asked))
+    streamed = [
+        entry for event in events if event.type == "response.output_text.delta" for entry in event.logprobs
+    ]
+    assert [entry.token for entry in streamed] == [entry.token for entry in part.logprobs]
+    with pytest.raises(openai.BadRequestError) as refused:
+        api.responses.create(model=MODEL, input="Hello!", include=["no.such.thing"])  # type: ignore[list-item]
+    assert error_of(refused.value)["param"] == "include[0]"

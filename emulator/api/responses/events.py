@@ -8,7 +8,7 @@ from typing import Any
 
 from emulator import jsontext
 from emulator.api.responses.objects import at_stage
-from emulator.model import stream_fragments
+from emulator.model import Choice, stream_fragments, stream_parts
 
 Event = dict[str, Any]
 
@@ -20,9 +20,16 @@ def _message_events(item: dict[str, Any], index: int, model: str) -> Iterator[Ev
         where = {"item_id": item["id"], "output_index": index, "content_index": position}
         empty = {**part, "text": ""}
         yield {"type": "response.content_part.added", **where, "part": empty}
-        for delta in stream_fragments(part["text"], model):
-            yield {"type": "response.output_text.delta", **where, "delta": delta, "logprobs": []}
-        yield {"type": "response.output_text.done", **where, "text": part["text"], "logprobs": []}
+        # Each delta carries its own tokens' log probabilities (when `include` asked for them).
+        entries = part.get("logprobs") or None
+        for delta, held in stream_parts(Choice(0, part["text"], "stop", 0, logprobs=entries), model):
+            yield {"type": "response.output_text.delta", **where, "delta": delta, "logprobs": held or []}
+        yield {
+            "type": "response.output_text.done",
+            **where,
+            "text": part["text"],
+            "logprobs": part["logprobs"],
+        }
         yield {"type": "response.content_part.done", **where, "part": part}
     yield {"type": "response.output_item.done", "output_index": index, "item": item}
 

@@ -30,7 +30,12 @@ def output_items(choice: Choice, new_id: Callable[[str], str]) -> list[dict[str,
             }
             for call in choice.tool_calls
         ]
-    text = {"type": "output_text", "annotations": [], "logprobs": [], "text": choice.content or ""}
+    text = {
+        "type": "output_text",
+        "annotations": [],
+        "logprobs": choice.logprobs or [],
+        "text": choice.content or "",
+    }
     return [
         {"id": new_id("msg_"), "type": "message", "status": status, "content": [text], "role": "assistant"}
     ]

@@ -14,6 +14,20 @@ MIN_OUTPUT_TOKENS = 16  # the service's floor for max_output_tokens
 MAX_TOOLS = 128
 
 
+# What `include` may ask for; of these, the emulator's answers carry output text log probabilities.
+Includable = Literal[
+    "file_search_call.results",
+    "web_search_call.results",
+    "web_search_call.action.sources",
+    "message.input_image.image_url",
+    "computer_call_output.output.image_url",
+    "code_interpreter_call.outputs",
+    "reasoning.encrypted_content",
+    "message.output_text.logprobs",
+]
+LOGPROBS = "message.output_text.logprobs"
+
+
 class InputContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: Literal["input_text", "output_text", "input_image", "input_file", "refusal"]
@@ -109,7 +123,7 @@ class CreateResponseRequest(ConversationRequest):
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     user: str | None = Field(default=None, max_length=512)
     safety_identifier: str | None = Field(default=None, max_length=512)
-    include: list[str] | None = Field(default=None, max_length=32)
+    include: list[Includable] | None = Field(default=None, max_length=32)
     service_tier: str | None = None
     prompt_cache_key: str | None = Field(default=None, max_length=512)
     prompt_cache_retention: Literal["in_memory", "24h"] | None = None
@@ -119,6 +133,10 @@ class CreateResponseRequest(ConversationRequest):
     def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         check_metadata(value)
         return value
+
+    @property
+    def logprobs(self) -> bool:
+        return LOGPROBS in (self.include or ())
 
     @property
     def stored(self) -> bool:

@@ -82,7 +82,13 @@ def chat_response_format(text_format: dict[str, Any] | None) -> dict[str, Any] |
 
 
 def model_shape(
-    request: ConversationRequest, messages: list[dict[str, Any]], limit: int | None, ceiling: int | None
+    request: ConversationRequest,
+    messages: list[dict[str, Any]],
+    limit: int | None,
+    ceiling: int | None,
+    *,
+    logprobs: bool = False,
+    top_logprobs: int = 0,
 ) -> Shape:
     text_format = request.text.format if request.text else None
     response_format = chat_response_format(text_format)
@@ -110,6 +116,8 @@ def model_shape(
         tools=tuple(tools),
         tool_choice=choice,
         parallel_tool_calls=request.parallel_tool_calls is not False,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
     )
 
 

@@ -141,12 +141,21 @@ async def take_turn(call: Call, request: CreateResponseRequest, body_bytes: int)
     deployment = talk.deployment
     limits = token_limits.model_limits(talk.tokenizer, deployment.model_name, deployment.model)
     requested = request.max_output_tokens
-    shape = model_shape(request, talk.messages, requested, limits.max_output_tokens if limits else None)
+    shape = model_shape(
+        request,
+        talk.messages,
+        requested,
+        limits.max_output_tokens if limits else None,
+        logprobs=request.logprobs,
+        top_logprobs=request.top_logprobs or 0,
+    )
     sampling = Sampling(
         temperature=request.temperature,
         top_p=request.top_p,
         max_tokens=await _budget(talk, requested, body_bytes, shape.tools),
     )
+    if shape.logprobs:
+        token_limits.check_logprob_budget(1, sampling.max_tokens, shape.top_logprobs, "max_output_tokens")
     learned = await runtime.learned.of(runtime, deployment.model)
     generation = respond(
         runtime.scripts, deployment.name, talk.messages, deployment.model_name, sampling, shape, learned
