@@ -15,13 +15,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from emulator.api.chat.schemas import ChatCompletionRequest
-from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
 from emulator.api.chat.stored_schemas import UpdateStoredCompletionRequest
 from emulator.api.evals.routes import ITEM_STATUSES, ORDER_BY, RUN_STATUSES
 from emulator.api.evals.run_schemas import DATA_SOURCE_TYPES, SamplingParams
 from emulator.api.evals.schemas import CONFIG_TYPES, GRADER_TYPES
 from emulator.api.extensions.schemas import DistillRequest, EvaluateRequest
 from emulator.api.extensions.seeding import SeedStoredCompletions
+from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
 from emulator.control.api import RESETTABLE
 
 REF = "#/components/schemas/{model}"
