@@ -20,7 +20,7 @@ from emulator.gate import Unavailable
 from emulator.http import auth
 from emulator.http.hostcheck import HostCheck
 from emulator.http.route_index import IndexedRouter
-from emulator.http.routing import Endpoint, Operation, error_response, with_request_ids
+from emulator.http.routing import Endpoint, Guard, Operation, error_response, with_request_ids
 from emulator.runtime import Runtime
 from emulator.settings import Settings
 from emulator.surfaces import Family, Surface
@@ -144,7 +144,7 @@ def create_app(
     settings: Settings | None = None, *, started: Callable[[], None] | None = None, served: bool = False
 ) -> Starlette:
     """`started` runs once the runtime has started, before the first request. `served`: the app answers
-    a socket, so requests must name an allowed host (emulator/hostcheck.py); in-process requests come
+    a socket, so requests must name an allowed host (emulator/http/hostcheck.py); in-process requests come
     addressed to whatever host the code under test uses."""
     settings = settings or Settings()
     runtime = Runtime(settings)
@@ -164,5 +164,10 @@ def create_app(
     app.router = IndexedRouter(app.router.routes, redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.operations = all_operations()
+    app.state.docs = registry.DOCS
+    # Checks every request passes before its handler (rate limits, injected faults, key roles): they
+    # outlive resets, as the app does.
+    guards: list[Guard] = []
+    app.state.guards = guards
     app.state.served_hosts = (settings.allowed_hosts, settings.host) if served else None
     return app

@@ -8,7 +8,7 @@ bounded. A request that waited too long, or that arrives after the emulator stop
 with `Retry-After`, which the SDKs retry on their own; a reset whose requests did not finish in time is
 refused the same way and changes nothing. Nobody meets a half-reset or closed state.
 
-In-process requests run on several event loops and threads at once (emulator/driver.py), so the gate
+In-process requests run on several event loops and threads at once (emulator/testing/driver.py), so the gate
 counts under a thread lock and wakes each waiter on its own loop.
 """
 

@@ -1,14 +1,15 @@
-"""The emulator's state behind one app: settings, clock, ids, database, stores, deployments, guards."""
+"""The emulator's state behind one app: settings, clock, ids, database, stores and deployments. No HTTP
+type reaches here: the app and its routes sit above it."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.db.database import Database
 from emulator.gate import Gate
-from emulator.http.routing import Guard
 from emulator.ids import IdFactory
 from emulator.model.catalog import FineTunedModel
 from emulator.model.scripts import ScriptBook, load_file
@@ -20,12 +21,13 @@ from emulator.resource.deployments import (
     load_deployments_file,
     parse_deployments,
 )
-from emulator.resource.evals import EvalStore
 from emulator.resource.files import FileStore, files_dir_for
 from emulator.resource.fine_tuning.store import JobStore
 from emulator.resource.fine_tuning.training import TRANSITION_SECONDS
 from emulator.resource.learned import LearnedModels
 from emulator.settings import Settings
+
+S = TypeVar("S")
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -61,7 +63,7 @@ class Runtime:
         self.ids = IdFactory(settings.id_seed)
         self.db = Database(settings.db_path)
         self.completions = CompletionStore(self.db)
-        self.evals = EvalStore(self.db)
+        self._own_stores: dict[Callable[[Database], object], object] = {}
         self.files = FileStore(self.db, files_dir_for(settings.db_path), self.ids, self.clock)
         self.jobs = JobStore(
             self.db,
@@ -70,10 +72,15 @@ class Runtime:
         )
         self.deployments = make_deployments(settings, self.clock)
         self.deployment_store = DeploymentStore(self.db)
-        self.learned = LearnedModels()
+        self.learned = LearnedModels(self.jobs, self.files, self.clock)
         self.scripts = make_scripts(settings)
-        # Checks every request passes before its handler: rate limits, injected faults, key roles.
-        self.guards: list[Guard] = []
+
+    def store(self, make: Callable[[Database], S]) -> S:
+        """A store that one feature keeps for itself (its class, given the database), made on first use
+        and dropped with the database by a reset. Stores that several features read are built above."""
+        if make not in self._own_stores:
+            self._own_stores[make] = make(self.db)
+        return cast(S, self._own_stores[make])
 
     async def start(self) -> None:
         self.gate.reopen()
@@ -112,7 +119,6 @@ class Runtime:
         make_deployments(settings)
         make_scripts(settings)
         async with self.gate.closed():
-            guards = self.guards
             await self._close()
             if settings.db_path:
                 self.files.remove_all()
@@ -120,7 +126,6 @@ class Runtime:
                     if os.path.exists(settings.db_path + suffix):
                         os.remove(settings.db_path + suffix)
             self._build(settings)
-            self.guards = guards
             await self._open()
 
     async def list_fine_tuned_models(self) -> list[FineTunedModel]:

@@ -11,16 +11,16 @@ from typing import Any
 import jsonschema
 import pytest
 
-from emulator.api.openapi.routes import document as build_document
+from emulator.http.openapi import document as build_document
 
 BODY_METHODS = ("post", "patch")
 
 
 @functools.cache
 def document() -> dict[str, Any]:
-    from emulator.app import all_operations
+    from emulator.api.registry import DOCS, OPERATIONS
 
-    return build_document(all_operations())
+    return build_document(OPERATIONS, DOCS)
 
 
 def operations(methods: tuple[str, ...] | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:

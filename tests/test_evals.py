@@ -892,3 +892,13 @@ def test_bad_run_bodies_are_400(emulator: Any) -> None:
         with pytest.raises(openai.BadRequestError) as caught:
             c.evals.runs.list(stored.id, **{name: value})
         assert error(caught) == (400, name)
+
+
+def test_a_reset_forgets_the_evals_with_the_rest_of_the_state(emulator: Any) -> None:
+    c = evals_client(emulator, "openai")
+    made = stored_eval(c, [MENTIONS_PARIS])
+    assert [e.id for e in c.evals.list().data] == [made.id]
+    emulator.reset()
+    assert c.evals.list().data == []
+    with pytest.raises(openai.NotFoundError):
+        c.evals.retrieve(made.id)

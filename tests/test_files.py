@@ -11,7 +11,7 @@ from typing import Any
 import openai
 import pytest
 
-from emulator.api.files.routes import LEGACY_PROCESSING_SECONDS
+from emulator.api._shared.file_object import LEGACY_PROCESSING_SECONDS
 from emulator.model.tokens import count, count_messages
 from emulator.resource.filecheck import TOKENIZER_MODEL, check_lines
 from emulator.settings import DEFAULT_CLOCK_START

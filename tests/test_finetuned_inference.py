@@ -161,7 +161,7 @@ def test_legacy_completions_on_v1_and_their_errors(emulator: Any) -> None:
 def test_evals_generate_with_a_fine_tuned_deployment(inprocess: InProcessEmulator) -> None:
     model = trained_model(inprocess)
     inprocess.create_deployment("fruit", model)
-    learned = inprocess.call(inprocess.runtime.learned.of, inprocess.runtime, model)
+    learned = inprocess.call(inprocess.runtime.learned.of, model)
     assert learned is not None and learned.base_model == BASE
     assert learned.chat_answer(asked(2)) == "Fruit2"
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from starlette.routing import Route
 
-from emulator.api.openapi import bodies as openapi_bodies
+from emulator.api.registry import FEATURES
 from emulator.app import all_operations, create_app
 from emulator.http import versions
 
@@ -123,8 +123,9 @@ def test_a_real_answer_matches_its_documented_shape(emulator: Any) -> None:
         jsonschema.validate({"object": "list", "data": []}, schema)
 
 
-def test_the_body_tables_name_every_operation_and_no_other() -> None:
-    names = {op.name for op in all_operations()}
-    assert set(openapi_bodies.RESPONSES) == names
-    assert set(openapi_bodies.REQUESTS) <= names
-    assert set(openapi_bodies.QUERIES) <= names
+def test_each_features_docs_name_every_one_of_its_operations_and_no_other() -> None:
+    for feature in FEATURES:
+        names = {op.name for op in feature.operations}
+        assert set(feature.docs.responses) == names
+        assert set(feature.docs.requests) <= names
+        assert set(feature.docs.queries) <= names

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from emulator.api.fine_tuning.history import JobFacts, checkpoints, events
+from emulator.api.fine_tuning.schemas import check_hyperparameters
 from emulator.errors import InvalidRequest
 from emulator.resource.fine_tuning.lifecycle import Action, Plan, Style, simulate
 from emulator.resource.fine_tuning.training import (
@@ -16,7 +17,6 @@ from emulator.resource.fine_tuning.training import (
     Hyperparameters,
     Training,
     auto_hyperparameters,
-    check_hyperparameters,
     durations,
     fine_tuned_model_name,
     resolve_base_model,

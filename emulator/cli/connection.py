@@ -1,5 +1,5 @@
 """The command line's side of the emulator's own routes: where the running emulator is, and what to print
-(the requests go through emulator/control_client.py, as the test harness's do).
+(the requests go through emulator/control/client.py, as the test harness's do).
 
 It finds the emulator as the SDK would: `--endpoint`, else `AZURE_OPENAI_ENDPOINT`, else `OPENAI_BASE_URL`
 (without its `/v1`), else http://127.0.0.1:8000; and the key from `--api-key`, else `AZURE_OPENAI_API_KEY`,

@@ -30,7 +30,13 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--suffix")
     command.add_argument("--seed", type=int)
     command.add_argument("--validation-split", type=float, metavar="FRACTION")
-    command.add_argument("--surface", "--flavour", dest="surface", choices=("azure", "openai"), help="the job's shape (default: azure)")
+    command.add_argument(
+        "--surface",
+        "--flavour",
+        dest="surface",
+        choices=("azure", "openai"),
+        help="the job's shape (default: azure)",
+    )
     command.set_defaults(run=run)
 
 

@@ -1,7 +1,7 @@
 """What both ends of the emulator-only routes agree on: paths, the key header, defaults, refusals.
 
-The handlers (emulator/resources/) take their paths from here; the clients (emulator/control_client.py,
-used by emulator/testing.py, the pytest plugin and the command line) take paths, defaults and the errors
+The handlers (emulator/resources/) take their paths from here; the clients (emulator/control/client.py,
+used by emulator/testing/emulators.py, the pytest plugin and the command line) take paths, defaults and the errors
 they raise. Standard library only: the pytest plugin imports it in every session.
 """
 

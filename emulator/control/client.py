@@ -6,7 +6,7 @@
 
 A transport is a function `(method, path, headers, body) -> (status, content)`: `SocketTransport` sends
 over a real socket (the live emulator, the command line), an in-process emulator passes its app
-(emulator/testing.py). Refusals raise the errors of emulator/control_api.py, with the service's message
+(emulator/testing/emulators.py). Refusals raise the errors of emulator/control/api.py, with the service's message
 and the field it names. Standard library only, so the command line needs nothing more than the server.
 """
 

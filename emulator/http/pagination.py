@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from emulator.db.paging import ORDERS, Order, PageRequest
 from emulator.errors import InvalidRequest
-
-Order = Literal["asc", "desc"]
-ORDERS: dict[str, Order] = {"asc": "asc", "desc": "desc"}
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    limit: int
-    order: Order
-    after: str | None
 
 
 def parse_page(

@@ -1,7 +1,7 @@
 """Operations and the one path every request takes through the emulator.
 
 A request → the route of one operation on one surface → `dispatch`: credentials, api-version, the
-operation's feature gate, the runtime's guards (the single place where rate limits, injected faults
+operation's feature gate, the app's guards (the single place where rate limits, injected faults
 and key roles act), then the handler. Any ApiError on the way is rendered once, in the envelope of
 the surface and route family.
 """
@@ -196,7 +196,7 @@ async def dispatch(operation: Operation, surface: Surface | None, request: Reque
         if operation.feature is not None and surface is Surface.AZURE:
             versions.require(operation.feature, version)
         call = Call(request, operation, surface, version, request_id, runtime)
-        for guard in runtime.guards:
+        for guard in request.app.state.guards:
             await guard(call)
         response = await operation.handler(call)
     except ApiError as error:

@@ -11,7 +11,7 @@ from typing import Any
 from emulator import jsontext
 from emulator.db.database import Database, transaction
 from emulator.db.group_commit import GroupCommit
-from emulator.http.pagination import PageRequest
+from emulator.db.paging import PageRequest
 
 QUOTA = "stored_completions"
 

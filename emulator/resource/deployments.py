@@ -123,7 +123,7 @@ class DeploymentRegistry:
         self._declared = {d.name: d for d in deployments}
         self._stored: dict[str, StoredDeployment] = {}
         self._now = now or (lambda: float("inf"))
-        # Held by whoever checks the rules and takes a place in one step (resources/deployments.py).
+        # Held by whoever checks the rules and takes a place in one step (emulator/api/deployments/routes.py).
         self.lock = threading.Lock()
 
     def load(self, stored: Iterable[StoredDeployment]) -> None:

@@ -22,7 +22,7 @@ import anyio.to_thread
 
 from emulator.clock import Clock
 from emulator.db.database import Database
-from emulator.http.pagination import PageRequest
+from emulator.db.paging import PageRequest
 from emulator.ids import IdFactory
 from emulator.resource.filecheck import FileCheck, check_file
 

@@ -6,7 +6,7 @@
         emu.advance(3600)                            # move the simulated clock
 
 `LiveEmulator` offers the same methods against `aoai-emulator serve` on a free loopback port. Both reach
-the emulator-only routes through `emu.control` (emulator/control_client.py).
+the emulator-only routes through `emu.control` (emulator/control/client.py).
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ class _Clients:
 
 class InProcessEmulator(_Clients):
     """The app in this process: SDK clients reach it through an in-memory transport, and each request runs
-    on the thread that makes it (emulator/driver.py). Start-up and shut-down run on a portal's thread."""
+    on the thread that makes it (emulator/testing/driver.py). Start-up and shut-down run on a portal's thread."""
 
     def __init__(
         self,
@@ -280,7 +280,7 @@ class InProcessEmulator(_Clients):
                 self._own_portal.stop()
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine of the emulator's to its end, as in-process requests run (emulator/driver.py)."""
+        """Run a coroutine of the emulator's to its end, as in-process requests run (emulator/testing/driver.py)."""
         return run_here(coroutine, self._fallback_loop)
 
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:

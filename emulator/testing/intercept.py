@@ -18,12 +18,23 @@ import fnmatch
 import functools
 import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from emulator.testing.emulators import InProcessEmulator
+T = TypeVar("T")
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class InProcessEmulator(Protocol):
+    """What interception needs of an in-process emulator (emulator/testing/emulators.py)."""
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T: ...
+
+    def asgi(
+        self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> Coroutine[Any, Any, Answer]: ...
+
 
 # The hosts a production client talks to: Azure OpenAI resources (old and new domains) and OpenAI.
 DEFAULT_HOSTS = (

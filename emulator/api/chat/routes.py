@@ -10,18 +10,18 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from emulator import jsontext
+from emulator.api._shared.serving import deployment_for
 from emulator.api.chat.objects import Completion
-from emulator.api.chat.schemas import ChatCompletionRequest, as_float, check_metadata
+from emulator.api.chat.schemas import ChatCompletionRequest, as_float
 from emulator.api.chat.stored_schemas import UpdateStoredCompletionRequest
 from emulator.errors import (
-    DeploymentNotFound,
     InvalidRequest,
-    ModelNotFound,
     ObjectNotFound,
     QuotaExceeded,
     UnrecognizedArgument,
 )
 from emulator.http import versions
+from emulator.http.fields import check_metadata
 from emulator.http.pagination import bracket_map, list_envelope, parse_page, spliced_list
 from emulator.http.routing import Access, Call, Operation, json_response
 from emulator.http.validation import parse_body
@@ -37,7 +37,6 @@ from emulator.resource.completions import (
     UnknownCursor,
 )
 from emulator.resource.deployments import Deployment
-from emulator.resource.learned import fine_tuned_by_name
 from emulator.surfaces import Family, Surface
 
 A, V1, O = Surface.AZURE, Surface.AZURE_V1, Surface.OPENAI
@@ -51,30 +50,6 @@ def quota_error(exc: QuotaExceededError) -> QuotaExceeded:
     )
 
 
-async def resolve_deployment(call: Call, request: ChatCompletionRequest) -> Deployment:
-    registry = call.runtime.deployments
-    if call.surface is A:
-        deployment = await registry.get(call.path_params["deployment_id"])
-        if deployment is None:
-            raise DeploymentNotFound()
-        return deployment
-    if not request.model:
-        raise InvalidRequest(
-            "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
-        )
-    if call.surface is V1:
-        deployment = await registry.get(request.model)
-        if deployment is None:
-            raise DeploymentNotFound()
-        return deployment
-    deployment = await registry.for_model(request.model) or await fine_tuned_by_name(
-        call.runtime, request.model
-    )
-    if deployment is None:
-        raise ModelNotFound(request.model)
-    return deployment
-
-
 async def create_chat_completion(call: Call) -> Response:
     raw = await call.body()
     request, sent = parse_body(ChatCompletionRequest, raw)
@@ -82,10 +57,10 @@ async def create_chat_completion(call: Call) -> Response:
         for name in ("store", "metadata"):
             if name in sent:
                 raise UnrecognizedArgument(name)
-    deployment = await resolve_deployment(call, request)
+    deployment = await deployment_for(call, request.model)
     runtime = call.runtime
     messages: list[dict[str, Any]] = sent["messages"]
-    learned = await runtime.learned.of(runtime, deployment.model)
+    learned = await runtime.learned.of(deployment.model)
     tokenizer = learned.base_model if learned else deployment.model_name
     limits = token_limits.model_limits(tokenizer, deployment.model_name, deployment.model)
     shape = model_shape(request, sent, limits.max_output_tokens if limits else None)

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from emulator.http.fields import check_metadata
 from emulator.http.validation import MISSING
 
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
@@ -36,9 +37,6 @@ def as_float(number: float | None) -> float | None:
     return None if number is None else float(number)
 
 
-MAX_METADATA_PAIRS = 16
-MAX_METADATA_KEY = 64
-MAX_METADATA_VALUE = 512
 MAX_LOGIT_BIAS_TOKENS = 300
 LOGIT_BIAS_RANGE = (-100, 100)
 MAX_TOOLS = 128  # and as many legacy `functions`
@@ -62,32 +60,6 @@ def check_logit_bias(bias: dict[str, int] | None) -> None:
         if not low <= value <= high:
             raise ValueError(
                 f"Invalid 'logit_bias': the bias of token {key} is {value}; biases range from {low} to {high}."
-            )
-
-
-def check_metadata(metadata: dict[str, Any] | None) -> None:
-    """Metadata limits (16 pairs, keys ≤ 64, values ≤ 512 characters), each broken one named."""
-    if metadata is None:
-        return
-    if len(metadata) > MAX_METADATA_PAIRS:
-        raise ValueError(
-            f"Invalid 'metadata': too many properties. Expected an object with at most "
-            f"{MAX_METADATA_PAIRS} properties, but got an object with {len(metadata)} properties."
-        )
-    for key, value in metadata.items():
-        if len(key) > MAX_METADATA_KEY:
-            raise ValueError(
-                f"Invalid 'metadata': key '{key[:20]}…' is {len(key)} characters long; keys may "
-                f"be at most {MAX_METADATA_KEY} characters."
-            )
-        if not isinstance(value, str):
-            raise ValueError(
-                f"Invalid 'metadata': the value of '{key}' must be a string, but got {type(value).__name__}."
-            )
-        if len(value) > MAX_METADATA_VALUE:
-            raise ValueError(
-                f"Invalid 'metadata': the value of '{key}' is {len(value)} characters long; "
-                f"values may be at most {MAX_METADATA_VALUE} characters."
             )
 
 

@@ -1,7 +1,7 @@
 """Deployments made through an API: the legacy data-plane routes (CONTRACT §8) and the emulator's own route.
 
 Legacy deployments get a server-made id (`deployment-<32 hex>`) and start on the clock (see
-emulator/deployments.py::deployment_status); the emulator's route takes a name of the user's choosing and
+emulator/resource/deployments.py::deployment_status); the emulator's route takes a name of the user's choosing and
 deploys at once, standing in for Azure Resource Manager on the modern api-versions. Both are stored, and
 route inference only once `succeeded`. A fine-tuned model may have one deployment, and cannot be deleted
 while it has it.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
+from emulator.api._shared.serving import deployment_of
 from emulator.api.deployments.schemas import (
     CreateDeployment,
     EmulatorDeployment,
@@ -62,10 +63,6 @@ async def find_model(
     return base_model(tuned.base_model), tuned
 
 
-def deployment_of(runtime: Runtime, model: str, *, but: str | None = None) -> StoredDeployment | None:
-    return next((d for d in runtime.deployments.stored() if d.model == model and d.name != but), None)
-
-
 def check_single(
     runtime: Runtime, model: str, param: str, *, but: str | None = None, conflict: type[Conflict] = Conflict
 ) -> None:
@@ -76,17 +73,6 @@ def check_single(
             f"The customized model '{model}' already has a deployment, '{existing.name}'; only one "
             "deployment is permitted for a customized model. Use that deployment, or delete it first.",
             param=param,
-        )
-
-
-async def refuse_if_deployed(runtime: Runtime, model: str) -> None:
-    """A customized model with a deployment cannot be deleted (legacy fine-tune delete, model delete)."""
-    existing = deployment_of(runtime, model)
-    if existing is not None:
-        raise Conflict(
-            f"The customized model '{model}' has a deployment, '{existing.name}', and cannot be deleted. "
-            f"Delete the deployment first (DELETE /openai/deployments/{existing.name}), then the model.",
-            param="model",
         )
 
 
@@ -160,7 +146,7 @@ async def _save(
                 registry.put(previous)
         raise
     # Read what a fine-tuned model learned now, so deleting its training file later changes nothing.
-    await runtime.learned.of(runtime, deployment.model)
+    await runtime.learned.of(deployment.model)
 
 
 def _one_per_model(runtime: Runtime, model: str, tuned: bool, **options: Any) -> Callable[[], None]:

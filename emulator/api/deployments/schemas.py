@@ -14,7 +14,7 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 class ScaleSettings(BaseModel):
     """`scale_settings` as sent. Which scale types a model takes is its catalog entry's to say, and what
     `capacity` may be depends on the type, so both are checked once the model is found
-    (resources/deployments.py::check_scale)."""
+    (emulator/api/deployments/routes.py::check_scale)."""
 
     model_config = ConfigDict(extra="allow")
 

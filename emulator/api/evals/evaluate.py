@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from emulator import jsontext
+from emulator.api._shared.stored_selection import describe, selected
 from emulator.api.evals import routes as evals
 from emulator.api.evals import run_schemas as run_schema
 from emulator.api.evals import runs as evalruns
 from emulator.api.evals import schemas as eval_schema
-from emulator.api.extensions.schemas import EvaluateRequest
+from emulator.api.evals.schemas import EvaluateRequest
 from emulator.control.api import EVALUATE_PATH as PATH
 from emulator.errors import InvalidRequest
 from emulator.http.routing import Access, Call, Operation, json_response
 from emulator.http.validation import parse_body
-from emulator.resource.completions import StoredCompletion
 
 if TYPE_CHECKING:
-    from emulator.runtime import Runtime
+    pass
 
 ITEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -42,26 +42,6 @@ ITEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["input", "output_text"],
 }
-
-
-def describe(filters: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or "none"
-
-
-async def selected(runtime: Runtime, filters: dict[str, Any]) -> list[StoredCompletion]:
-    """The stored completions `filters` choose, newest first (or in the order of explicit `ids`)."""
-    ids = filters["ids"]
-    if ids is None:
-        return await evals.stored_completions(runtime, filters["metadata"] or {}, filters)
-    unlimited = {**filters, "limit": None}
-    matching = {
-        s.id: s for s in await evals.stored_completions(runtime, filters["metadata"] or {}, unlimited)
-    }
-    missing = [i for i in ids if await runtime.completions.get(i) is None]
-    if missing:
-        raise InvalidRequest(f"Invalid 'ids': no stored completion with id '{missing[0]}'.", param="ids")
-    chosen = [matching[i] for i in ids if i in matching]
-    return chosen[: filters["limit"]] if filters["limit"] else chosen
 
 
 def _run_request(body: dict[str, Any], generate_with: str | None, file_id: str) -> run_schema.RunRequest:

@@ -1,6 +1,6 @@
 """Graders: one testing criterion applied to one data-source item and its sample.
 
-`string_check` and `text_similarity` are computed exactly (see emulator/similarity.py). The model
+`string_check` and `text_similarity` are computed exactly (see emulator/api/evals/similarity.py). The model
 graders are deterministic fakes that call no model:
 
 * The fake judge reads the grader's input messages. When they mention the sample

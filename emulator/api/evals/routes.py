@@ -6,25 +6,27 @@ The `aoai-evals` header older Azure v1 clients send is accepted and never requir
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
+from emulator.api._shared.serving import fine_tuned_by_name
+from emulator.api._shared.stored_selection import stored_completions
 from emulator.api.evals import run_schemas as run_schema
 from emulator.api.evals import runs as evalruns
 from emulator.api.evals import schemas as eval_schema
 from emulator.api.evals.itemschema import schema_problem
+from emulator.api.evals.store import EvalRecord, EvalStore, ItemRecord, RunRecord
+from emulator.db.paging import PageRequest
 from emulator.errors import Conflict, InvalidRequest, ObjectNotFound
-from emulator.http.pagination import PageRequest, list_envelope, parse_page
+from emulator.http.pagination import list_envelope, parse_page
 from emulator.http.routing import Access, Call, Operation, json_response
 from emulator.http.validation import parse_json_object
 from emulator.model import Generation, Sampling, Shape
 from emulator.model.checks import check_response_format, check_tools
 from emulator.model.respond import respond
-from emulator.resource.completions import CompletionFilter, StoredCompletion, UnknownCursor
-from emulator.resource.evals import EvalRecord, ItemRecord, RunRecord
-from emulator.resource.learned import fine_tuned_by_name
+from emulator.resource.completions import UnknownCursor
 from emulator.surfaces import Surface
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ def eval_body(record: EvalRecord) -> dict[str, Any]:
 
 async def _eval(call: Call) -> EvalRecord:
     eval_id = call.path_params["eval_id"]
-    record = await call.runtime.evals.get_eval(eval_id)
+    record = await call.runtime.store(EvalStore).get_eval(eval_id)
     if record is None:
         raise ObjectNotFound("eval", eval_id, param="eval_id")
     return record
@@ -95,7 +97,7 @@ async def new_eval(runtime: Runtime, request: eval_schema.EvalRequest) -> EvalRe
     record = EvalRecord(
         eval_id, now, now, request.name or eval_id, request.metadata, request.data_source_config, criteria
     )
-    await runtime.evals.insert_eval(record)
+    await runtime.store(EvalStore).insert_eval(record)
     return record
 
 
@@ -108,7 +110,7 @@ async def list_evals(call: Call) -> Response:
     page = _page(call)
     order_by = _choice(call, "order_by", ORDER_BY) or "created_at"
     try:
-        result = await call.runtime.evals.list_evals(page, order_by, strict_cursor=_strict(call))
+        result = await call.runtime.store(EvalStore).list_evals(page, order_by, strict_cursor=_strict(call))
     except UnknownCursor:
         raise ObjectNotFound("eval", page.after or "", param="after") from None
     return json_response(list_envelope([eval_body(r) for r in result.items], result.has_more))
@@ -121,7 +123,9 @@ async def retrieve_eval(call: Call) -> Response:
 async def update_eval(call: Call) -> Response:
     name, metadata = eval_schema.eval_update(parse_json_object(await call.body()))
     eval_id = call.path_params["eval_id"]
-    record = await call.runtime.evals.update_eval(eval_id, name, metadata, int(call.runtime.clock.now()))
+    record = await call.runtime.store(EvalStore).update_eval(
+        eval_id, name, metadata, int(call.runtime.clock.now())
+    )
     if record is None:
         raise ObjectNotFound("eval", eval_id, param="eval_id")
     return json_response(eval_body(record))
@@ -129,7 +133,7 @@ async def update_eval(call: Call) -> Response:
 
 async def delete_eval(call: Call) -> Response:
     eval_id = call.path_params["eval_id"]
-    if not await call.runtime.evals.delete_eval(eval_id):
+    if not await call.runtime.store(EvalStore).delete_eval(eval_id):
         raise ObjectNotFound("eval", eval_id, param="eval_id")
     return json_response({"object": "eval.deleted", "deleted": True, "eval_id": eval_id})
 
@@ -153,7 +157,7 @@ async def run_body(call: Call, run: RunRecord, record: EvalRecord) -> dict[str, 
             "per_testing_criteria_results": None,
         }
     else:
-        summaries = await call.runtime.evals.summaries(run.id, state.done)
+        summaries = await call.runtime.store(EvalStore).summaries(run.id, state.done)
         counts = evalruns.counts(summaries, [c["id"] for c in record.testing_criteria])
     return {
         "object": "eval.run",
@@ -174,7 +178,7 @@ async def run_body(call: Call, run: RunRecord, record: EvalRecord) -> dict[str, 
 async def _run(call: Call) -> tuple[RunRecord, EvalRecord]:
     record = await _eval(call)
     run_id = call.path_params["run_id"]
-    run = await call.runtime.evals.get_run(record.id, run_id)
+    run = await call.runtime.store(EvalStore).get_run(record.id, run_id)
     if run is None:
         raise ObjectNotFound("eval run", run_id, param="run_id")
     return run, record
@@ -224,32 +228,6 @@ async def _file_rows(call: Call, file_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-async def stored_completions(
-    runtime: Runtime, metadata: Mapping[str, str], source: Mapping[str, Any]
-) -> list[StoredCompletion]:
-    """Stored completions matching `metadata` and a source's filters (model, created range, limit),
-    newest first."""
-    model = source.get("model")
-    if model is not None:
-        # 'gpt-4o' or a deployment name selects what that deployment stored ('gpt-4o-2024-08-06').
-        deployment = await runtime.deployments.for_model(model)
-        model = deployment.model_name if deployment is not None else model
-    where = CompletionFilter(metadata, model, source.get("created_after"), source.get("created_before"))
-    limit = source.get("limit")
-    found: list[StoredCompletion] = []
-    after = None
-    while limit is None or len(found) < limit:
-        size = 100 if limit is None else min(100, limit - len(found))
-        page = await runtime.completions.list(
-            where, PageRequest(size, "desc", after), with_total=False, strict_cursor=False
-        )
-        found += page.items
-        if not page.has_more or not page.items:
-            break
-        after = page.items[-1].id
-    return found
-
-
 async def _stored_items(call: Call, record: EvalRecord, source: dict[str, Any]) -> list[evalruns.DataItem]:
     """The eval's metadata filter overlaid with the source's."""
     metadata = {**record.data_source_config.get("metadata", {}), **(source.get("metadata") or {})}
@@ -285,7 +263,7 @@ async def _generator(call: Call, request: run_schema.RunRequest) -> evalruns.Gen
             param="data_source.model",
         )
     model_name = deployment.model_name
-    learned = await call.runtime.learned.of(call.runtime, deployment.model)
+    learned = await call.runtime.learned.of(deployment.model)
     params = request.data_source.get("sampling_params") or {}
     shape = Shape(response_format=params.get("response_format"), tools=tuple(params.get("tools") or ()))
     try:
@@ -319,7 +297,7 @@ async def create_run(call: Call) -> Response:
 
 
 async def new_run(call: Call, record: EvalRecord, request: run_schema.RunRequest) -> RunRecord:
-    """Grade the run whole now; what it shows follows the clock (emulator/evalruns.py)."""
+    """Grade the run whole now; what it shows follows the clock (emulator/api/evals/runs.py)."""
     _check_family(record, request)
     items = await _items(call, record, request)
     generator = await _generator(call, request)
@@ -338,7 +316,7 @@ async def new_run(call: Call, record: EvalRecord, request: run_schema.RunRequest
         ItemRecord(runtime.ids.prefixed_hex("outputitem_"), o.summary.index, o.summary, o.body)
         for o in outcomes
     ]
-    await runtime.evals.insert_run(run, stored)
+    await runtime.store(EvalStore).insert_run(run, stored)
     return run
 
 
@@ -346,7 +324,7 @@ async def list_runs(call: Call) -> Response:
     record = await _eval(call)
     page = _page(call)
     status = _choice(call, "status", RUN_STATUSES)
-    runs = await call.runtime.evals.list_runs(record.id)
+    runs = await call.runtime.store(EvalStore).list_runs(record.id)
     bodies = [await run_body(call, run, record) for run in runs]
     if status is not None:
         bodies = [b for b in bodies if b["status"] == status]
@@ -374,7 +352,7 @@ async def cancel_run(call: Call) -> Response:
             f"Eval run {run.id} is already {status}; only queued or in-progress runs can be canceled.",
             param="run_id",
         )
-    canceled = await call.runtime.evals.cancel_run(record.id, run.id, now)
+    canceled = await call.runtime.store(EvalStore).cancel_run(record.id, run.id, now)
     if canceled is None:
         raise ObjectNotFound("eval run", run.id, param="run_id")
     return json_response(await run_body(call, canceled, record))
@@ -383,7 +361,7 @@ async def cancel_run(call: Call) -> Response:
 async def delete_run(call: Call) -> Response:
     record = await _eval(call)
     run_id = call.path_params["run_id"]
-    if not await call.runtime.evals.delete_run(record.id, run_id):
+    if not await call.runtime.store(EvalStore).delete_run(record.id, run_id):
         raise ObjectNotFound("eval run", run_id, param="run_id")
     return json_response({"object": "eval.run.deleted", "deleted": True, "run_id": run_id})
 
@@ -412,7 +390,7 @@ async def list_output_items(call: Call) -> Response:
     page = _page(call)
     status = _choice(call, "status", ITEM_STATUSES)
     try:
-        result = await call.runtime.evals.list_items(
+        result = await call.runtime.store(EvalStore).list_items(
             run.id, _done(call, run), status, page, strict_cursor=_strict(call)
         )
     except UnknownCursor:
@@ -423,7 +401,7 @@ async def list_output_items(call: Call) -> Response:
 async def retrieve_output_item(call: Call) -> Response:
     run, _ = await _run(call)
     item_id = call.path_params["output_item_id"]
-    item = await call.runtime.evals.get_item(run.id, item_id)
+    item = await call.runtime.store(EvalStore).get_item(run.id, item_id)
     if item is None or item.index >= _done(call, run):
         raise ObjectNotFound("eval run output item", item_id, param="output_item_id")
     return json_response(item_body(run, item))

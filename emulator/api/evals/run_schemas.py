@@ -11,8 +11,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from emulator.api.evals.runs import DEFAULT_SAMPLING
-from emulator.api.evals.schemas import Messages, Metadata
+from emulator.api.evals.schemas import Messages
 from emulator.errors import InvalidRequest
+from emulator.http.fields import Int64, Metadata, at_least_one
 from emulator.http.validation import NOT_NULL, PARAM, Closed, refuse, validate
 from emulator.model.checks import check_response_format, check_tools
 
@@ -81,25 +82,6 @@ class FileId(Closed):
 
     def normalised(self) -> dict[str, Any]:
         return {"type": "file_id", "id": self.id}
-
-
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-
-
-def int64(value: int) -> int:
-    """What SQLite can compare: a time filter past 64 bits is refused rather than overflowing the query."""
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise refuse(f"Invalid '{PARAM}': {value} is out of range; expected a 64-bit integer.")
-    return value
-
-
-Int64 = Annotated[int, AfterValidator(int64)]
-
-
-def at_least_one(limit: int) -> int:
-    if limit < 1:
-        raise refuse(f"Invalid '{PARAM}': expected an integer >= 1, but got {limit}.")
-    return limit
 
 
 class StoredSource(Closed):

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.api.evals import grading, templating
+from emulator.api.evals.store import ItemSummary
 from emulator.errors import ApiError
 from emulator.model import Generation, Sampling, message_text
 from emulator.resource.completions import StoredCompletion
-from emulator.resource.evals import ItemSummary
 
 QUEUED_SECONDS = 1.0
 SECONDS_PER_ITEM = 0.5

@@ -1,5 +1,5 @@
 """Eval request bodies (create, update) as pydantic models, normalised into the shapes the service
-echoes back; the grader and template messages here are the eval runs' too (schemas/eval_runs.py).
+echoes back; the grader and template messages here are the eval runs' too (emulator/api/evals/run_schemas.py).
 
 What a template may name depends on the eval's own data source config (a custom config's item schema),
 so the testing criteria are checked with the config's item keys as the validation context."""
@@ -20,8 +20,9 @@ from pydantic import (
     model_validator,
 )
 
-from emulator.api.chat.schemas import check_metadata
+from emulator.api._shared.stored_selection import StoredFilters
 from emulator.api.evals import similarity, templating
+from emulator.http.fields import Metadata
 from emulator.http.validation import NOT_NULL, PARAM, Closed, one_of, refuse, validate
 
 CONFIG_TYPES = ("custom", "logs", "stored_completions")
@@ -58,18 +59,6 @@ def supported(allowed: tuple[str, ...]) -> AfterValidator:
         allowed,
         lambda value: f"Invalid value for '{PARAM}': '{value}'. Supported values are: {', '.join(allowed)}.",
     )
-
-
-def _metadata_rules(value: dict[str, Any]) -> dict[str, Any]:
-    try:
-        check_metadata(value)
-    except ValueError as exc:
-        raise refuse(str(exc).replace("'metadata'", f"'{PARAM}'")) from None
-    return dict(value)
-
-
-# Metadata (or metadata filters): the stored completions' limits, each broken one named.
-Metadata = Annotated[dict[str, Any], AfterValidator(_metadata_rules)]
 
 
 def _item_keys(info: ValidationInfo) -> frozenset[str] | None:
@@ -377,3 +366,14 @@ def eval_request(body: Mapping[str, Any]) -> EvalRequest:
 def eval_update(body: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | None]:
     checked = validate(EvalUpdate, body)
     return checked.name, checked.metadata
+
+
+class EvaluateRequest(StoredFilters):
+    """`POST /_emulator/evaluate`. The graders and sampling parameters are checked as an eval's and a
+    run's (emulator/api/evals/schemas.py, emulator/api/evals/run_schemas.py) when the eval and run are made."""
+
+    model: str | None = None
+    name: str | None = None
+    testing_criteria: Any
+    generate_with: str | None = None
+    sampling_params: Any = None

@@ -9,10 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from emulator.api.evals.run_schemas import Int64, at_least_one
-from emulator.api.evals.schemas import Metadata
 from emulator.control.api import RESETTABLE
-from emulator.http.validation import PARAM, Closed, one_of, refuse, reword
+from emulator.http.validation import PARAM, refuse, reword
 from emulator.settings import Settings
 
 # --- reset and the clock ---------------------------------------------------------------------------------
@@ -115,80 +113,3 @@ class AdvanceClock(BaseModel):
 
 
 # --- Evaluate and Distill --------------------------------------------------------------------------------
-
-
-class StoredFilters(Closed):
-    """The stored completions an action works on: the list's filters, explicit `ids` and a `limit`."""
-
-    metadata: Metadata | None = None
-    created_after: Int64 | None = None
-    created_before: Int64 | None = None
-    limit: Annotated[int, AfterValidator(at_least_one)] | None = None
-    ids: (
-        Annotated[
-            list[str], reword("Invalid 'ids': expected an array of stored completion ids.", only="inside")
-        ]
-        | None
-    ) = None
-
-    def filters(self, model: str | None) -> dict[str, Any]:
-        """The filters as the selection reads them (and as a refusal describes them)."""
-        return {
-            "type": "stored_completions",
-            "metadata": self.metadata,
-            "model": model,
-            "created_after": self.created_after,
-            "created_before": self.created_before,
-            "limit": self.limit,
-            "ids": self.ids,
-        }
-
-
-class EvaluateRequest(StoredFilters):
-    """`POST /_emulator/evaluate`. The graders and sampling parameters are checked as an eval's and a
-    run's (schemas/evals.py, schemas/eval_runs.py) when the eval and run are made."""
-
-    model: str | None = None
-    name: str | None = None
-    testing_criteria: Any
-    generate_with: str | None = None
-    sampling_params: Any = None
-
-
-def _fraction(split: float) -> float:
-    if not 0 <= split < 1:
-        raise refuse(f"Invalid 'validation_split': expected a fraction from 0 to below 1, but got {split}.")
-    return split
-
-
-class DistillRequest(StoredFilters):
-    """`POST /_emulator/distill`. The stored-completions model filter is `stored_model`, as `model` is the
-    model to fine-tune; the job's fields are checked as `POST /fine_tuning/jobs` checks them (by the
-    rules of the job's `surface`) when the job is made."""
-
-    stored_model: str | None = None
-    model: Any = None
-    hyperparameters: Any = None
-    suffix: Any = None
-    seed: Any = None
-    validation_split: Annotated[int | float, AfterValidator(_fraction)] | None = None
-    surface: (
-        Annotated[
-            str,
-            one_of(
-                ("azure", "openai"),
-                lambda surface: (
-                    f"Invalid value for 'surface': '{surface}'. Supported values are: azure, openai."
-                ),
-            ),
-        ]
-        | None
-    ) = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _first_name_of_surface(cls, body: Any) -> Any:
-        # `flavour` was this field's first name: requests that still send it mean the same thing.
-        if isinstance(body, dict) and "flavour" in body and "surface" not in body:
-            return {("surface" if key == "flavour" else key): value for key, value in body.items()}
-        return body

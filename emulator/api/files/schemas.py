@@ -1,7 +1,7 @@
 """File request bodies sent as JSON: the import of a file from a URL.
 
 `purpose` is not typed here: the purposes allowed depend on the surface and api-version, and the route
-checks it as an upload's (resources/files.py::_check_purpose), before the body's other fields.
+checks it as an upload's (emulator/api/files/routes.py::_check_purpose), before the body's other fields.
 """
 
 from __future__ import annotations

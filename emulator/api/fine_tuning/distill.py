@@ -23,10 +23,9 @@ from typing import Any
 from starlette.responses import Response
 
 from emulator import jsontext
-from emulator.api.evals import evaluate
-from emulator.api.evals import runs as evalruns
-from emulator.api.extensions.schemas import DistillRequest
+from emulator.api._shared.stored_selection import describe, selected
 from emulator.api.fine_tuning import routes as fine_tuning
+from emulator.api.fine_tuning.schemas import DistillRequest
 from emulator.control.api import DISTILL_PATH as PATH
 from emulator.errors import ApiError, InvalidRequest
 from emulator.http.routing import Access, Call, Operation, json_response
@@ -94,7 +93,7 @@ def example(stored: StoredCompletion) -> dict[str, Any]:
     answer: dict[str, Any] = {"role": "assistant", "content": message.get("content")}
     if message.get("tool_calls"):
         answer["tool_calls"] = message["tool_calls"]
-    return {"messages": [*evalruns.stored_item(stored).item["input"], answer]}
+    return {"messages": [*json.loads(stored.messages), answer]}
 
 
 def jsonl(completions: list[StoredCompletion]) -> bytes:
@@ -112,11 +111,11 @@ async def distill(call: Call) -> Response:
     filters = request_body.filters(request_body.stored_model)
     style, surface = SURFACES[request_body.surface or "azure"]
     split = float(request_body.validation_split or 0.0)
-    chosen = await evaluate.selected(runtime, filters)
+    chosen = await selected(runtime, filters)
     if len(chosen) < MINIMUM:
         raise InvalidRequest(
             f"Distillation needs at least {MINIMUM} stored completions; the filters "
-            f"({evaluate.describe(filters)}) match {len(chosen)}. Store more with `store: true`, or widen "
+            f"({describe(filters)}) match {len(chosen)}. Store more with `store: true`, or widen "
             "the filters.",
             param=_filter_param(body),
         )

@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 from starlette.responses import Response, StreamingResponse
 
-from emulator.api.files.routes import render as render_file
+from emulator.api._shared.file_object import render as render_file
 from emulator.api.fine_tuning.history import events
 from emulator.api.fine_tuning.routes import (
     act,

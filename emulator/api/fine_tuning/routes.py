@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio.to_thread
 from starlette.responses import Response
 
-from emulator.api.deployments.routes import refuse_if_deployed
+from emulator.api._shared.serving import refuse_if_deployed
 from emulator.api.fine_tuning.history import JobFacts, checkpoints, events
 from emulator.api.fine_tuning.schemas import JobFields, JobRequest
 from emulator.errors import InvalidRequest, ObjectNotFound

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,8 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from emulator.api.chat.schemas import check_metadata
-from emulator.http.validation import PARAM, Text, object_or, refuse, reword, validate
+from emulator.api._shared.stored_selection import StoredFilters
+from emulator.http.fields import check_metadata
+from emulator.http.validation import PARAM, Text, object_or, one_of, refuse, reword, validate
 from emulator.resource.fine_tuning.lifecycle import Style
 
 LIMITS = {"n_epochs": (1, 50), "batch_size": (1, 256)}
@@ -281,3 +283,42 @@ class LegacyFineTuneRequest(JobFields):
             "compute_classification_metrics": self.compute_classification_metrics,
             **{k: v for k, v in optional.items() if v is not None},
         }
+
+
+def _fraction(split: float) -> float:
+    if not 0 <= split < 1:
+        raise refuse(f"Invalid 'validation_split': expected a fraction from 0 to below 1, but got {split}.")
+    return split
+
+
+class DistillRequest(StoredFilters):
+    """`POST /_emulator/distill`. The stored-completions model filter is `stored_model`, as `model` is the
+    model to fine-tune; the job's fields are checked as `POST /fine_tuning/jobs` checks them (by the
+    rules of the job's `surface`) when the job is made."""
+
+    stored_model: str | None = None
+    model: Any = None
+    hyperparameters: Any = None
+    suffix: Any = None
+    seed: Any = None
+    validation_split: Annotated[int | float, AfterValidator(_fraction)] | None = None
+    surface: (
+        Annotated[
+            str,
+            one_of(
+                ("azure", "openai"),
+                lambda surface: (
+                    f"Invalid value for 'surface': '{surface}'. Supported values are: azure, openai."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_name_of_surface(cls, body: Any) -> Any:
+        # `flavour` was this field's first name: requests that still send it mean the same thing.
+        if isinstance(body, dict) and "flavour" in body and "surface" not in body:
+            return {("surface" if key == "flavour" else key): value for key, value in body.items()}
+        return body

@@ -10,8 +10,9 @@ from typing import Any
 
 from starlette.responses import Response
 
+from emulator.api._shared.serving import deployment_for
 from emulator.api.legacy_completions.schemas import CompletionRequest
-from emulator.errors import ApiError, DeploymentNotFound, InvalidRequest, ModelNotFound
+from emulator.errors import ApiError
 from emulator.http.routing import Access, Call, Operation, json_response
 from emulator.http.validation import parse_json_object, validate
 from emulator.model import Generation, Sampling, Shape, scripted, tokens
@@ -19,32 +20,10 @@ from emulator.model import limits as token_limits
 from emulator.model.catalog import base_model
 from emulator.model.respond import respond
 from emulator.model.scripts import Reply
-from emulator.resource.deployments import Deployment
-from emulator.resource.learned import fine_tuned_by_name
 from emulator.surfaces import Family, Surface
 
 A, V1, O = Surface.AZURE, Surface.AZURE_V1, Surface.OPENAI
 DEFAULT_MAX_TOKENS = 16  # the legacy API's default
-
-
-async def _deployment(call: Call, model: Any) -> Deployment:
-    registry = call.runtime.deployments
-    if call.surface is A:
-        found = await registry.get(call.path_params["deployment_id"])
-        if found is None:
-            raise DeploymentNotFound()
-        return found
-    # Required only where the surface names what answers by it, so checked here rather than typed.
-    if not isinstance(model, str) or not model:
-        raise InvalidRequest(
-            "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
-        )
-    found = await (registry.get(model) if call.surface is V1 else registry.for_model(model))
-    if found is None and call.surface is O:
-        found = await fine_tuned_by_name(call.runtime, model)
-    if found is None:
-        raise DeploymentNotFound() if call.surface is V1 else ModelNotFound(model)
-    return found
 
 
 async def create_completion(call: Call) -> Response:
@@ -52,9 +31,9 @@ async def create_completion(call: Call) -> Response:
     data = parse_json_object(raw)
     request = validate(CompletionRequest, data)
     prompts = request.prompts()
-    deployment = await _deployment(call, request.model)
+    deployment = await deployment_for(call, request.model)
     runtime = call.runtime
-    learned = await runtime.learned.of(runtime, deployment.model)
+    learned = await runtime.learned.of(deployment.model)
     base = base_model(learned.base_model if learned else deployment.model_name) or base_model(
         deployment.model
     )

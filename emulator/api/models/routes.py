@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from emulator.api.deployments.routes import refuse_if_deployed
+from emulator.api._shared.serving import refuse_if_deployed
 from emulator.errors import ApiError, ObjectNotFound
 from emulator.http import versions
 from emulator.http.routing import Access, Call, Operation, json_response

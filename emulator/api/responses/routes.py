@@ -10,7 +10,7 @@ from starlette.responses import Response, StreamingResponse
 from emulator.api.responses.events import events, sse
 from emulator.api.responses.objects import at_stage
 from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
-from emulator.api.responses.store import ResponseStore, StoredResponse, store_for
+from emulator.api.responses.store import ResponseStore, StoredResponse
 from emulator.api.responses.turn import input_tokens, read_conversation, take_turn
 from emulator.errors import ApiError, InvalidRequest, ObjectNotFound, QuotaExceeded
 from emulator.http.pagination import list_envelope, parse_page, slice_after
@@ -39,7 +39,7 @@ def quota_error(exc: QuotaExceededError) -> QuotaExceeded:
 
 
 def _store(call: Call) -> ResponseStore:
-    return store_for(call.runtime.db)
+    return call.runtime.store(ResponseStore)
 
 
 async def _stored(call: Call) -> StoredResponse:

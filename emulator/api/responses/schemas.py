@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from emulator.api.chat.schemas import check_metadata
+from emulator.http.fields import check_metadata
 from emulator.http.validation import MISSING
 
 MAX_INPUT_ITEMS = 2048

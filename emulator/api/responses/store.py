@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import weakref
 from dataclasses import dataclass
 
 from emulator.db.database import Database
@@ -121,14 +120,3 @@ class ResponseStore:
             return _get(conn, response_id, now)
 
         return await self.db.run(write)
-
-
-_STORES: weakref.WeakKeyDictionary[Database, ResponseStore] = weakref.WeakKeyDictionary()
-
-
-def store_for(db: Database) -> ResponseStore:
-    """The feature's store over a runtime's database, made once per database (a reset makes a new one)."""
-    store = _STORES.get(db)
-    if store is None:
-        store = _STORES[db] = ResponseStore(db)
-    return store

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import jsontext
+from emulator.api._shared.serving import deployment_for
 from emulator.api.responses.conversation import (
     Message,
     check_call_outputs,
@@ -20,15 +21,13 @@ from emulator.api.responses.conversation import (
 from emulator.api.responses.objects import Outcome, output_items, response_body
 from emulator.api.responses.schemas import ConversationRequest, CreateResponseRequest
 from emulator.api.responses.shape import model_shape
-from emulator.api.responses.store import StoredResponse, store_for
-from emulator.errors import DeploymentNotFound, InvalidRequest, ModelNotFound
+from emulator.api.responses.store import ResponseStore, StoredResponse
+from emulator.errors import InvalidRequest
 from emulator.http.routing import Call
 from emulator.model import Sampling, tokens
 from emulator.model import limits as token_limits
 from emulator.model.respond import respond
 from emulator.resource.deployments import Deployment
-from emulator.resource.learned import fine_tuned_by_name
-from emulator.surfaces import Surface
 
 # A background response waits this long in the queue, then works at this pace, on the emulator's clock.
 QUEUED_SECONDS = 1.0
@@ -39,22 +38,6 @@ def _missing(name: str) -> InvalidRequest:
     return InvalidRequest(
         f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
     )
-
-
-async def resolve_deployment(call: Call, model: str | None) -> Deployment:
-    """Azure names a deployment in `model`; OpenAI a model (or a fine-tuned model's name)."""
-    if not model:
-        raise _missing("model")
-    registry = call.runtime.deployments
-    if (call.surface or Surface.OPENAI).is_azure:
-        deployment = await registry.get(model)
-        if deployment is None:
-            raise DeploymentNotFound()
-        return deployment
-    found = await registry.for_model(model) or await fine_tuned_by_name(call.runtime, model)
-    if found is None:
-        raise ModelNotFound(model)
-    return found
 
 
 def previous_not_found(response_id: str) -> InvalidRequest:
@@ -69,7 +52,7 @@ async def prior_context(call: Call, previous_id: str | None) -> tuple[list[Messa
     """The conversation a `previous_response_id` continues, and its size in bytes."""
     if previous_id is None:
         return [], 0
-    stored = await store_for(call.runtime.db).get(previous_id, call.runtime.clock.now())
+    stored = await call.runtime.store(ResponseStore).get(previous_id, call.runtime.clock.now())
     if stored is None:
         raise previous_not_found(previous_id)
     context: list[Message] = json.loads(stored.context)
@@ -89,10 +72,10 @@ class Conversation:
 
 
 async def read_conversation(call: Call, request: ConversationRequest) -> Conversation:
-    deployment = await resolve_deployment(call, request.model)
+    deployment = await deployment_for(call, request.model)
     if request.input is None and request.previous_response_id is None:
         raise _missing("input")
-    learned = await call.runtime.learned.of(call.runtime, deployment.model)
+    learned = await call.runtime.learned.of(deployment.model)
     tokenizer = learned.base_model if learned else deployment.model_name
     context, context_bytes = await prior_context(call, request.previous_response_id)
     new = item_messages(request.items())
@@ -156,7 +139,7 @@ async def take_turn(call: Call, request: CreateResponseRequest, body_bytes: int)
     )
     if shape.logprobs:
         token_limits.check_logprob_budget(1, sampling.max_tokens, shape.top_logprobs, "max_output_tokens")
-    learned = await runtime.learned.of(runtime, deployment.model)
+    learned = await runtime.learned.of(deployment.model)
     generation = respond(
         runtime.scripts, deployment.name, talk.messages, deployment.model_name, sampling, shape, learned
     )

@@ -1,6 +1,6 @@
 """Fine-tuning jobs: one row per job, one row per cancel, pause or resume; nothing else is stored.
 
-Statuses, events and checkpoints are computed (emulator/lifecycle.py, emulator/job_history.py). Every
+Statuses, events and checkpoints are computed (emulator/resource/fine_tuning/lifecycle.py, emulator/api/fine_tuning/history.py). Every
 job's timeline depends on every other's (they share the training slots), so the store reads all jobs in
 one round trip and keeps the computed timelines until the next write.
 """

@@ -17,9 +17,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.api.fine_tuning.schemas import (
-    check_hyperparameters as check_hyperparameters,  # tests read it here
-)
 from emulator.model.catalog import BASE_MODELS, FineTuneApi
 from emulator.resource.fine_tuning.lifecycle import Style
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from emulator import jsontext
 from emulator.db.database import Database, transaction
-from emulator.http.pagination import PageRequest
+from emulator.db.paging import PageRequest
 from emulator.resource.completions import UnknownCursor
 
 

@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
-from emulator.api.chat.schemas import Message, check_metadata
+from emulator.api.chat.schemas import Message
 from emulator.control.api import SEED_PATH as PATH
 from emulator.errors import Conflict, QuotaExceeded
+from emulator.http.fields import check_metadata
 from emulator.http.routing import Access, Call, Operation, json_response
 from emulator.http.validation import parse_body
 from emulator.resource.completions import DuplicateCompletionId, QuotaExceededError, StoredCompletion
