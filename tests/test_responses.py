@@ -350,3 +350,28 @@ def test_the_same_requests_give_the_same_bytes() -> None:
             )
             bodies.append((made.http_response.content, chained.http_response.content))
     assert bodies[0] == bodies[1]
+
+
+def test_a_conversation_past_the_window_is_refused_or_truncated(emulator: Any) -> None:
+    emulator.create_deployment("gpt35", "gpt-35-turbo-0125")  # a 16,385-token window
+    api = sdk(emulator, "openai")
+    long_turn = "the " * 9000  # 9,001 tokens: one turn fits, two do not
+    first = api.responses.create(model="gpt35", input=long_turn, max_output_tokens=100)
+    with pytest.raises(openai.BadRequestError) as refused:
+        api.responses.create(
+            model="gpt35", input=long_turn, previous_response_id=first.id, max_output_tokens=100
+        )
+    error = error_of(refused.value)
+    assert (error["code"], error["param"]) == ("context_length_exceeded", "input")
+    kept = api.responses.create(
+        model="gpt35",
+        input=long_turn,
+        previous_response_id=first.id,
+        max_output_tokens=100,
+        truncation="auto",
+    )
+    assert kept.status in ("completed", "incomplete") and kept.truncation == "auto"
+    # The oldest turn was dropped, as much as needed to fit: the first answer and this input remain.
+    remaining = [{"role": "assistant", "content": first.output_text}, {"role": "user", "content": long_turn}]
+    assert kept.usage is not None
+    assert kept.usage.input_tokens == tokens.count_messages(remaining, "gpt-35-turbo-0125")

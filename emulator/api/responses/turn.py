@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from emulator import jsontext
@@ -99,6 +99,35 @@ class Turn:
     tokenizer: str
 
 
+def context_too_long(window: int) -> InvalidRequest:
+    return InvalidRequest(
+        f"Your input exceeds the context window of this model ({window} tokens). Please adjust your input "
+        "and try again, or send truncation: 'auto' to drop the oldest turns of a conversation.",
+        param="input",
+        code=token_limits.CONTEXT_LENGTH_EXCEEDED,
+    )
+
+
+def truncated(talk: Conversation, instructions: str | None, room: int, tools: Any) -> Conversation:
+    """`truncation: "auto"`: the conversation without its oldest turns, as many as the prompt must lose
+    to fit in `room` tokens (the request's own input is kept whole); unchanged when it fits."""
+    over = (
+        tokens.count_messages(talk.messages, talk.tokenizer)
+        + tokens.count_tools(tools, talk.tokenizer)
+        - room
+    )
+    context = list(talk.context)
+    while context and over > 0:
+        dropped = context.pop(0)
+        over -= tokens.count_messages([dropped], talk.tokenizer) - tokens.REPLY_PRIMING
+    while context and context[0]["role"] == "tool":  # an output whose call was dropped goes with it
+        context.pop(0)
+    if len(context) == len(talk.context):
+        return talk
+    messages = model_messages(instructions, context, talk.new)
+    return replace(talk, context=context, messages=messages)
+
+
 async def _budget(talk: Conversation, requested: int | None, body_bytes: int, tools: Any) -> int | None:
     """The answer's token bound, once the model's limits have refused what they must."""
     deployment = talk.deployment
@@ -115,7 +144,12 @@ async def _budget(talk: Conversation, requested: int | None, body_bytes: int, to
         lambda: tokens.count_tools(tools, talk.tokenizer),
         requested,
     )
-    return await token_limits.counted(body_bytes + talk.context_bytes, budget)
+    try:
+        return await token_limits.counted(body_bytes + talk.context_bytes, budget)
+    except InvalidRequest as error:
+        if error.openai_code != token_limits.CONTEXT_LENGTH_EXCEEDED:
+            raise
+        raise context_too_long(limits.context_window) from None
 
 
 async def take_turn(call: Call, request: CreateResponseRequest, body_bytes: int) -> Turn:
@@ -132,6 +166,16 @@ async def take_turn(call: Call, request: CreateResponseRequest, body_bytes: int)
         logprobs=request.logprobs,
         top_logprobs=request.top_logprobs or 0,
     )
+    if (
+        request.truncation == "auto"
+        and limits is not None
+        and token_limits.may_overflow(limits, body_bytes + talk.context_bytes, requested)
+    ):
+        room = limits.context_window - (requested or 0)
+        talk = await token_limits.counted(
+            body_bytes + talk.context_bytes,
+            functools.partial(truncated, talk, request.instructions, room, shape.tools),
+        )
     sampling = Sampling(
         temperature=request.temperature,
         top_p=request.top_p,
