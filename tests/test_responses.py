@@ -375,3 +375,17 @@ def test_a_conversation_past_the_window_is_refused_or_truncated(emulator: Any) -
     remaining = [{"role": "assistant", "content": first.output_text}, {"role": "user", "content": long_turn}]
     assert kept.usage is not None
     assert kept.usage.input_tokens == tokens.count_messages(remaining, "gpt-35-turbo-0125")
+
+
+def test_tool_choice_and_reasoning_are_checked(emulator: Any) -> None:
+    api = sdk(emulator, "openai")
+    for choice in ("required", "bogus"):
+        with pytest.raises(openai.BadRequestError) as refused:
+            api.responses.create(model=MODEL, input="Hi", tool_choice=choice)  # type: ignore[arg-type]
+        assert error_of(refused.value)["param"] == "tool_choice"
+    assert api.responses.create(model=MODEL, input="Hi", tool_choice="none").tool_choice == "none"
+    echoed = api.responses.create(model=MODEL, input="Hi", reasoning={"effort": "low"}).reasoning
+    assert echoed is not None and echoed.effort == "low"
+    with pytest.raises(openai.BadRequestError) as refused:
+        api.responses.create(model=MODEL, input="Hi", reasoning={"effort": "extreme"})  # type: ignore[typeddict-item]
+    assert error_of(refused.value)["param"] == "reasoning.effort"

@@ -88,7 +88,9 @@ def response_body(
         "previous_response_id": request.previous_response_id,
         "prompt_cache_key": request.prompt_cache_key,
         "prompt_cache_retention": request.prompt_cache_retention,
-        "reasoning": {"effort": None, "summary": None},
+        "reasoning": (
+            request.reasoning.model_dump() if request.reasoning else {"effort": None, "summary": None}
+        ),
         "safety_identifier": request.safety_identifier,
         "service_tier": request.service_tier or "default",
         "store": request.stored,

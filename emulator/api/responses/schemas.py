@@ -79,6 +79,14 @@ class InputItem(BaseModel):
 Input = str | Annotated[list[InputItem], Field(min_length=1, max_length=MAX_INPUT_ITEMS)]
 
 
+class ReasoningConfig(BaseModel):
+    """Accepted and echoed; the deterministic model does not reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = None
+    summary: Literal["auto", "concise", "detailed"] | None = None
+
+
 class TextConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: dict[str, Any] | None = None
@@ -99,7 +107,7 @@ class ConversationRequest(BaseModel):
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
     truncation: Literal["auto", "disabled"] | None = None
-    reasoning: dict[str, Any] | None = None
+    reasoning: ReasoningConfig | None = None
 
     def items(self) -> list[InputItem]:
         """The input as items: a string is one user message."""

@@ -94,7 +94,10 @@ def model_shape(
     response_format = chat_response_format(text_format)
     written = None if response_format is None else canonical_json(response_format)
     tools = chat_tools(request.tools)
-    choice = chat_tool_choice(request.tool_choice) if tools or isinstance(request.tool_choice, dict) else None
+    # Without tools, only the choices that call nothing stand on their own.
+    sent_choice = request.tool_choice
+    checked = tools or (sent_choice is not None and sent_choice not in ("auto", "none"))
+    choice = chat_tool_choice(sent_choice) if checked else None
     if (
         response_format
         and response_format.get("type") == "json_object"
