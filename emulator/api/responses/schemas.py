@@ -153,4 +153,7 @@ class CreateResponseRequest(ConversationRequest):
 
 
 class InputTokensRequest(ConversationRequest):
+    """`model` is optional in OpenAI's document; the emulator needs it to know the tokenizer."""
+
     conversation: Any = None
+    personality: Any = None
