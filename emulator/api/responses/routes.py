@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 
@@ -16,6 +17,7 @@ from emulator.errors import ApiError, InvalidRequest, ObjectNotFound, QuotaExcee
 from emulator.http.pagination import list_envelope, parse_page, slice_after
 from emulator.http.routing import Access, Call, Handler, JSONBytesResponse, Operation, json_response
 from emulator.http.validation import parse_body
+from emulator.model import limits
 from emulator.resource.completions import QuotaExceededError
 from emulator.surfaces import Family, Surface
 
@@ -125,9 +127,14 @@ async def cancel_response(call: Call) -> Response:
 
 
 async def count_input_tokens(call: Call) -> Response:
-    request, _ = parse_body(InputTokensRequest, await call.body())
+    raw = await call.body()
+    request, _ = parse_body(InputTokensRequest, raw)
     talk = await read_conversation(call, request)
-    return json_response({"object": "response.input_tokens", "input_tokens": input_tokens(talk, request)})
+    # Counted aside from the event loop when the conversation is large.
+    count = await limits.counted(
+        len(raw) + talk.context_bytes, functools.partial(input_tokens, talk, request)
+    )
+    return json_response({"object": "response.input_tokens", "input_tokens": count})
 
 
 _ONE = "/responses/{response_id}"

@@ -26,6 +26,7 @@ from emulator.errors import InvalidRequest
 from emulator.http.routing import Call
 from emulator.model import Sampling, tokens
 from emulator.model import limits as token_limits
+from emulator.model.finetuned import Learned
 from emulator.model.respond import respond
 from emulator.resource.deployments import Deployment
 
@@ -64,6 +65,7 @@ class Conversation:
     """What the model reads for a request, and what it is made of."""
 
     deployment: Deployment
+    learned: Learned | None  # what a fine-tuned deployment's model learned
     tokenizer: str
     context: list[Message]  # the stored conversation continued
     new: list[Message]  # this request's input
@@ -81,7 +83,7 @@ async def read_conversation(call: Call, request: ConversationRequest) -> Convers
     new = item_messages(request.items())
     check_call_outputs(context, new)
     messages = model_messages(request.instructions, context, new)
-    return Conversation(deployment, tokenizer, context, new, messages, context_bytes)
+    return Conversation(deployment, learned, tokenizer, context, new, messages, context_bytes)
 
 
 def input_tokens(talk: Conversation, request: ConversationRequest) -> int:
@@ -183,9 +185,8 @@ async def take_turn(call: Call, request: CreateResponseRequest, body_bytes: int)
     )
     if shape.logprobs:
         token_limits.check_logprob_budget(1, sampling.max_tokens, shape.top_logprobs, "max_output_tokens")
-    learned = await runtime.learned.of(deployment.model)
     generation = respond(
-        runtime.scripts, deployment.name, talk.messages, deployment.model_name, sampling, shape, learned
+        runtime.scripts, deployment.name, talk.messages, deployment.model_name, sampling, shape, talk.learned
     )
     choice = generation.choices[0]
 
