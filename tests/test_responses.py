@@ -389,3 +389,15 @@ def test_tool_choice_and_reasoning_are_checked(emulator: Any) -> None:
     with pytest.raises(openai.BadRequestError) as refused:
         api.responses.create(model=MODEL, input="Hi", reasoning={"effort": "extreme"})  # type: ignore[typeddict-item]
     assert error_of(refused.value)["param"] == "reasoning.effort"
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_scripted_answers_and_errors_apply_to_responses(emulator: Any, surface: str) -> None:
+    emulator.script("capital of France", "Paris.")
+    emulator.script("rate me", {"error": {"status": 429, "code": "rate_limit_exceeded"}})
+    api = sdk(emulator, surface, max_retries=0)
+    answered = api.responses.create(model=MODEL, input="What is the capital of France?")
+    assert answered.output_text == "Paris."
+    assert answered.usage is not None and answered.usage.output_tokens == tokens.count("Paris.", MODEL_NAME)
+    with pytest.raises(openai.RateLimitError):
+        api.responses.create(model=MODEL, input="Please rate me")
