@@ -154,3 +154,23 @@ def test_include_output_text_logprobs(emulator: Any, surface: str) -> None:
     with pytest.raises(openai.BadRequestError) as refused:
         api.responses.create(model=MODEL, input="Hello!", include=["no.such.thing"])  # type: ignore[list-item]
     assert error_of(refused.value)["param"] == "include[0]"
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_a_stored_response_streams_again_from_starting_after(emulator: Any, surface: str) -> None:
+    api = sdk(emulator, surface)
+    first = [event.model_dump() for event in api.responses.create(model=MODEL, input=QUESTION, stream=True)]
+    response_id = first[-1]["response"]["id"]
+    again = [event.model_dump() for event in api.responses.retrieve(response_id, stream=True)]
+    assert again == first
+    rest = [
+        event.model_dump() for event in api.responses.retrieve(response_id, stream=True, starting_after=4)
+    ]
+    assert rest == first[5:]
+    background = api.responses.create(model=MODEL, input="Hello!", background=True)
+    with pytest.raises(openai.BadRequestError) as pending:
+        api.responses.retrieve(background.id, stream=True)
+    assert error_of(pending.value)["param"] == "stream"
+    emulator.advance(3600)
+    streamed = list(api.responses.retrieve(background.id, stream=True))
+    assert streamed[-1].type == "response.completed" and streamed[-1].response.background is True

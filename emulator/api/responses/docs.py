@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator.api.responses.schemas import CreateResponseRequest, InputTokensRequest
 from emulator.http.openapi import (
     ARRAY,
+    BOOLEAN,
     EVENT_STREAM,
     INTEGER,
     JSON,
@@ -28,7 +29,7 @@ DOCS = Docs(
     },
     responses={
         "create_response": Success((200,), _RESPONSE, (JSON, EVENT_STREAM)),
-        "retrieve_response": Success((200,), _RESPONSE),
+        "retrieve_response": Success((200,), _RESPONSE, (JSON, EVENT_STREAM)),
         "delete_response": Success((200,), deleted("response.deleted", "id")),
         "list_response_input_items": Success((200,), listing()),
         "cancel_response": Success((200,), _RESPONSE),
@@ -36,6 +37,9 @@ DOCS = Docs(
             (200,), typed("response.input_tokens", "input_tokens", input_tokens=INTEGER)
         ),
     },
-    queries={"list_response_input_items": PAGE},
+    queries={
+        "list_response_input_items": PAGE,
+        "retrieve_response": {"stream": BOOLEAN, "starting_after": {"type": "integer", "minimum": -1}},
+    },
     models=(CreateResponseRequest, InputTokensRequest),
 )

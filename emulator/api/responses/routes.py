@@ -79,10 +79,11 @@ async def create_response(call: Call) -> Response:
     return JSONBytesResponse(turn.stored.record.encode())  # the stored text: not encoded twice
 
 
-def _stream(record: dict[str, object], tokenizer: str) -> Response:
+def _stream(record: dict[str, object], tokenizer: str, starting_after: int = -1) -> Response:
     async def body() -> AsyncIterator[bytes]:
         for event in events(record, tokenizer):
-            yield sse(event)
+            if event["sequence_number"] > starting_after:
+                yield sse(event)
 
     return StreamingResponse(
         body(),
@@ -91,8 +92,34 @@ def _stream(record: dict[str, object], tokenizer: str) -> Response:
     )
 
 
+def _starting_after(call: Call) -> int:
+    raw = call.query.get("starting_after")
+    if raw is None:
+        return -1
+    if not raw.lstrip("-").isdigit() or len(raw) > 18:
+        raise InvalidRequest(
+            f"Invalid 'starting_after': expected an integer, but got '{raw[:40]}' instead.",
+            param="starting_after",
+            code="invalid_type",
+        )
+    return int(raw)
+
+
 async def retrieve_response(call: Call) -> Response:
-    return _as_it_stands(await _stored(call), call.runtime.clock.now())
+    stored = await _stored(call)
+    now = call.runtime.clock.now()
+    if call.query.get("stream") != "true":
+        return _as_it_stands(stored, now)
+    # The stream again, from the event after `starting_after`: a finished response has all of its events.
+    finished = json.loads(stored.record)
+    status = stored.status_at(now, finished["status"])
+    if status != finished["status"]:
+        raise InvalidRequest(
+            f"Response '{stored.id}' is {status}: the emulator streams a response again once it has "
+            "finished. Retrieve it without stream to follow it, or advance the clock.",
+            param="stream",
+        )
+    return _stream(finished, finished["model"], _starting_after(call))
 
 
 async def delete_response(call: Call) -> Response:
