@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from bench import create, listing, plugin, ratelimited, structured, upload
+from bench import create, listing, plugin, ratelimited, responses, structured, upload
 from bench.options import Options
 from bench.report import Figure, exit_status, table
 from bench.wrk import WrkMissing, ensure_wrk
@@ -22,6 +22,7 @@ Section = Callable[[Options], list[Figure]]
 
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("create", create.run),
+    ("create response", responses.run),
     ("rate limit", ratelimited.run),
     ("filtered list", listing.run),
     ("structured outputs", structured.run),

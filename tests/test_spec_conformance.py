@@ -405,10 +405,44 @@ def deployments(emulator: InProcessEmulator) -> None:
         http.get(f"/openai/deployments/{created['id']}" + query, headers=headers)
 
 
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+}
+
+
+def responses(emulator: InProcessEmulator) -> None:
+    for surface in SURFACES:
+        sdk = client(emulator, surface, api_version="2025-03-01-preview")
+        made = sdk.responses.create(
+            model="gpt-4o", input="Hello!", instructions="Be brief.", metadata={"k": "v"}
+        )
+        sdk.responses.create(model="gpt-4o", input="Tell me a story.", max_output_tokens=16)
+        asked = sdk.responses.create(model="gpt-4o", input="Weather in Paris?", tools=[WEATHER])
+        sdk.responses.create(
+            model="gpt-4o",
+            previous_response_id=asked.id,
+            input=[{"type": "function_call_output", "call_id": asked.output[0].call_id, "output": "21C"}],
+        )
+        for _ in sdk.responses.create(model="gpt-4o", input="Hello!", stream=True):
+            pass
+        sdk.responses.retrieve(made.id)
+        sdk.responses.input_items.list(made.id, limit=1)
+        sdk.responses.delete(made.id)
+        fails(sdk.responses.retrieve, made.id)
+        fails(sdk.responses.create, model="gpt-4o", input="Hi", previous_response_id=made.id)
+        if surface != "azure":
+            background = sdk.responses.create(model="gpt-4o", input="Hello!", background=True)
+            sdk.responses.cancel(background.id)
+            sdk.responses.input_tokens.count(model="gpt-4o", input="Hello!")
+
+
 # Each operation on each surface: created, listed, read, changed, deleted, and its common errors.
 SCENARIOS: tuple[Callable[[InProcessEmulator], None], ...] = (
     deployments,
     chat_completions,
+    responses,
     files,
     evals,
     models,

@@ -27,6 +27,8 @@ from emulator.api.legacy_completions import docs as legacy_completions_docs
 from emulator.api.legacy_completions import routes as legacy_completions
 from emulator.api.models import docs as models_docs
 from emulator.api.models import routes as models
+from emulator.api.responses import docs as responses_docs
+from emulator.api.responses import routes as responses
 from emulator.http.openapi import Docs
 from emulator.http.routing import Operation
 
@@ -39,6 +41,7 @@ class Feature:
 
 FEATURES: tuple[Feature, ...] = (
     Feature((*chat.OPERATIONS, *seeding.OPERATIONS), chat_docs.DOCS),
+    Feature(responses.OPERATIONS, responses_docs.DOCS),
     Feature(legacy_completions.OPERATIONS, legacy_completions_docs.DOCS),
     Feature(deployments.OPERATIONS, deployments_docs.DOCS),
     Feature((*evaluate.OPERATIONS, *evals.OPERATIONS), evals_docs.DOCS),

@@ -113,6 +113,7 @@ FEATURES: dict[str, Feature] = {
         # Lifecycle states `deprecating` and `deprecated` of the models list.
         Feature("model_deprecation_states", "2025-04-01-preview", None),
         Feature("evals", "2025-04-01-preview", None),
+        Feature("responses", "2025-03-01-preview", None),
     )
 }
 

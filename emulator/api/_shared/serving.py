@@ -24,11 +24,12 @@ async def fine_tuned_by_name(runtime: Runtime, model: str) -> Deployment | None:
 
 
 async def deployment_for(call: Call, model: Any) -> Deployment:
-    """The deployment that answers a model-serving request (chat, legacy completions): on Azure's dated
-    routes the one the path names; on Azure v1 the one `model` names; on OpenAI any deployment of the
-    model `model` names, or a fine-tuned model of this resource by its name."""
+    """The deployment that answers a model-serving request (chat, legacy completions, responses): on
+    Azure's dated routes the one the path names (or, on a route whose path names none, as responses', the
+    one `model` names); on Azure v1 the one `model` names; on OpenAI any deployment of the model `model`
+    names, or a fine-tuned model of this resource by its name."""
     registry = call.runtime.deployments
-    if call.surface is Surface.AZURE:
+    if call.surface is Surface.AZURE and "deployment_id" in call.path_params:
         found = await registry.get(call.path_params["deployment_id"])
         if found is None:
             raise DeploymentNotFound()
@@ -38,7 +39,7 @@ async def deployment_for(call: Call, model: Any) -> Deployment:
         raise InvalidRequest(
             "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
         )
-    if call.surface is Surface.AZURE_V1:
+    if call.surface is not Surface.OPENAI:
         found = await registry.get(model)
         if found is None:
             raise DeploymentNotFound()
