@@ -133,3 +133,30 @@ def test_serve_refuses_an_unknown_role() -> None:
     from emulator.cli.main import main
 
     assert main(["serve", "--api-key", "k:admin", "--port", "1"]) == 2
+
+
+@pytest.mark.settings(**KEYS)
+def test_a_user_reads_all_but_stored_completions_and_works_with_responses(inprocess: InProcessEmulator) -> None:
+    made = inprocess.azure_client().chat.completions.create(model="gpt-4o", messages=HI, store=True)
+    user = inprocess.openai_client(api_key="user-key")
+    with pytest.raises(openai.AuthenticationError) as denied:
+        user.chat.completions.retrieve(made.id)  # the built-in User role withholds stored-completions/read
+    assert "Missing scopes: api.stored-completions.read." in denied.value.body["message"]
+    azure_user = inprocess.azure_client(api_key="user-key")
+    with pytest.raises(openai.AuthenticationError) as listing:
+        azure_user.chat.completions.list()
+    assert f"`{ACTIONS}stored-completions/read`" in listing.value.body["message"]
+    answered = user.responses.create(model="gpt-4o", input="Hi")
+    assert user.responses.retrieve(answered.id).id == answered.id
+    assert [item.type for item in user.responses.input_items.list(answered.id)] == ["message"]
+    with pytest.raises(openai.AuthenticationError):
+        user.responses.delete(answered.id)
+
+
+def test_every_service_operation_declares_its_data_action() -> None:
+    from emulator.api.registry import OPERATIONS
+
+    undeclared = [op.name for op in OPERATIONS if op.action is None and not (op.extension or op.public)]
+    assert undeclared == []
+    areas = {op.action.split("/")[0] for op in OPERATIONS if op.action}
+    assert areas == {"deployments", "stored-completions", "responses", "files", "fine-tunes", "evals", "models"}

@@ -3,8 +3,9 @@
 Roles, as Azure's role definitions grant data actions under `Microsoft.CognitiveServices/accounts/OpenAI/`:
 
 - `contributor` (Cognitive Services OpenAI Contributor): every action (`OpenAI/*`).
-- `user` (Cognitive Services OpenAI User): every read (`OpenAI/*/read`), and calling deployments (chat,
-  completions, responses), which may store what they answer.
+- `user` (Cognitive Services OpenAI User): every read (`OpenAI/*/read`) but stored completions' (a
+  NotDataAction of that role), and calling deployments (chat, completions, responses), which may store
+  what they answer.
 - `reader`: a custom read-only role holding only `OpenAI/stored-completions/read`.
 
 A key's role is the one it was given (`serve --api-key KEY:ROLE`, the `key_roles` setting); a key given
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 PREFIX = "Microsoft.CognitiveServices/accounts/OpenAI/"
 CONTRIBUTOR, USER, READER = "contributor", "user", "reader"
 
+# What each role grants, and what it withholds even so (Azure's NotDataActions).
 ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
     CONTRIBUTOR: ("*",),
     USER: (
@@ -45,6 +47,10 @@ ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     READER: ("stored-completions/read",),
 }
+ROLE_WITHHOLDS: dict[str, tuple[str, ...]] = {
+    # Since December 2024 the built-in User role reads everything but stored completions.
+    USER: ("stored-completions/read",),
+}
 # The names a token's `roles` claim may use for each role.
 ROLE_NAMES: dict[str, str] = {
     CONTRIBUTOR: CONTRIBUTOR,
@@ -55,44 +61,8 @@ ROLE_NAMES: dict[str, str] = {
     "openai stored completions reader": READER,
 }
 
-# The data action each operation needs, by operation name (none: the emulator's own routes).
-_STORED = "stored-completions/"
-DATA_ACTIONS: dict[str, str] = {
-    "create_chat_completion": "deployments/chat/completions/action",
-    "create_completion": "deployments/completions/action",
-    "create_response": "responses/write",
-    "list_chat_completions": _STORED + "read",
-    "retrieve_chat_completion": _STORED + "read",
-    "list_chat_completion_messages": _STORED + "read",
-    "update_chat_completion": _STORED + "write",
-    "delete_chat_completion": _STORED + "delete",
-    "list_deployments": "deployments/read",
-    "get_deployment": "deployments/read",
-    "create_deployment": "deployments/write",
-    "update_deployment": "deployments/write",
-    "delete_deployment": "deployments/delete",
-    "misplaced_completion": "deployments/completions/action",
-    "create_file": "files/write",
-    "import_file": "files/import/action",
-    "list_files": "files/read",
-    "retrieve_file": "files/read",
-    "file_content": "files/read",
-    "delete_file": "files/delete",
-    "list_models": "models/read",
-    "retrieve_model": "models/read",
-    "delete_model": "models/delete",
-}
-_AREAS = (("fine_tune", "fine-tunes/"), ("job", "fine-tunes/"), ("eval", "evals/"))
-
-
-def data_action(operation: str, write: bool, method: str) -> str:
-    """The full data action an operation needs."""
-    found = DATA_ACTIONS.get(operation)
-    if found is None:
-        area = next((path for word, path in _AREAS if word in operation), "")
-        verb = "delete" if method == "DELETE" else "write" if write else "read"
-        found = f"{area}{verb}"
-    return PREFIX + found
+# Storing a chat completion's answer is an action of its own, beside calling the deployment.
+STORE_COMPLETION = "stored-completions/action"
 
 
 @dataclass(frozen=True)
@@ -101,8 +71,14 @@ class Principal:
     roles: tuple[str, ...]
 
     def may(self, action: str) -> bool:
-        granted = (PREFIX + pattern for role in self.roles for pattern in ROLE_ACTIONS.get(role, ()))
-        return any(fnmatch.fnmatchcase(action, pattern) for pattern in granted)
+        return any(_grants(role, action) for role in self.roles)
+
+
+def _grants(role: str, action: str) -> bool:
+    def matches(patterns: Iterable[str]) -> bool:
+        return any(fnmatch.fnmatchcase(action, PREFIX + pattern) for pattern in patterns)
+
+    return matches(ROLE_ACTIONS.get(role, ())) and not matches(ROLE_WITHHOLDS.get(role, ()))
 
 
 class PermissionDenied(ApiError):
@@ -213,13 +189,13 @@ class Roles:
         who = principal(call)
         if who is None:
             return None
-        actions = [
-            data_action(call.operation.name, call.operation.access.value == "write", call.operation.method)
-        ]
+        if call.operation.action is None:
+            return None
+        actions = [PREFIX + call.operation.action]
         if call.operation.name == "create_chat_completion":
             body = await target.body_json(call)
-            if body is not None and body.get("store") is True:  # storing the answer is an action of its own
-                actions.append(PREFIX + _STORED + "action")
+            if body is not None and body.get("store") is True:
+                actions.append(PREFIX + STORE_COMPLETION)
         for action in actions:
             if not who.may(action):
                 raise PermissionDenied(who.name, action, operation_text(call), _scope(action))

@@ -118,6 +118,9 @@ class Operation:
     family: Family = Family.AUTHORING
     feature: str | None = None  # api-version gate on Azure dated routes
     extension: bool = False  # an emulator-only route, not part of any service
+    # The data action a principal's role must grant (Azure RBAC, after `Microsoft.CognitiveServices/
+    # accounts/OpenAI/`); every service operation names one, the emulator's own routes none.
+    action: str | None = None
     public: bool = False  # answered without credentials (health)
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -380,6 +380,7 @@ OPERATIONS = (
         Access.WRITE,
         Family.INFERENCE,
         feature="chat_completions",
+        action="deployments/chat/completions/action",
     ),
     Operation(
         "list_chat_completions",
@@ -388,6 +389,7 @@ OPERATIONS = (
         list_chat_completions,
         Access.READ,
         feature="stored_completions",
+        action="stored-completions/read",
     ),
     Operation(
         "retrieve_chat_completion",
@@ -396,6 +398,7 @@ OPERATIONS = (
         retrieve_chat_completion,
         Access.READ,
         feature="stored_completions",
+        action="stored-completions/read",
     ),
     Operation(
         "update_chat_completion",
@@ -404,6 +407,7 @@ OPERATIONS = (
         update_chat_completion,
         Access.WRITE,
         feature="stored_completions",
+        action="stored-completions/write",
     ),
     Operation(
         "delete_chat_completion",
@@ -412,6 +416,7 @@ OPERATIONS = (
         delete_chat_completion,
         Access.WRITE,
         feature="stored_completions",
+        action="stored-completions/delete",
     ),
     Operation(
         "list_chat_completion_messages",
@@ -420,5 +425,6 @@ OPERATIONS = (
         list_chat_completion_messages,
         Access.READ,
         feature="stored_completions",
+        action="stored-completions/read",
     ),
 )

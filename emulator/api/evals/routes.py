@@ -419,8 +419,15 @@ _ITEMS = "/evals/{eval_id}/runs/{run_id}/output_items"
 
 
 def _op(name: str, method: str, paths: Sequence[str], handler: Any, access: Access) -> Operation:
+    verb = "delete" if method == "DELETE" else access.value
     return Operation(
-        name, method, tuple(p for path in paths for p in _everywhere(path)), handler, access, feature="evals"
+        name,
+        method,
+        tuple(p for path in paths for p in _everywhere(path)),
+        handler,
+        access,
+        feature="evals",
+        action=f"evals/{verb}",
     )
 
 

@@ -460,6 +460,7 @@ OPERATIONS = (
         create_file,
         Access.WRITE,
         feature="files",
+        action="files/write",
     ),
     Operation(
         "list_files",
@@ -468,6 +469,7 @@ OPERATIONS = (
         list_files,
         Access.READ,
         feature="files",
+        action="files/read",
     ),
     Operation(
         "import_file",
@@ -476,6 +478,7 @@ OPERATIONS = (
         import_file,
         Access.WRITE,
         feature="files_import",
+        action="files/import/action",
     ),
     Operation(
         "retrieve_file",
@@ -484,6 +487,7 @@ OPERATIONS = (
         retrieve_file,
         Access.READ,
         feature="files",
+        action="files/read",
     ),
     Operation(
         "file_content",
@@ -492,6 +496,7 @@ OPERATIONS = (
         file_content,
         Access.READ,
         feature="files",
+        action="files/read",
     ),
     Operation(
         "delete_file",
@@ -500,5 +505,6 @@ OPERATIONS = (
         delete_file,
         Access.WRITE,
         feature="files",
+        action="files/delete",
     ),
 )

@@ -166,10 +166,42 @@ _ONE = "/fine-tunes/{fine_tune_id}"
 _FEATURE = "legacy_fine_tunes"
 
 OPERATIONS = (
-    Operation("list_fine_tunes", "GET", ((A, _ALL),), list_fine_tunes, Access.READ, feature=_FEATURE),
-    Operation("create_fine_tune", "POST", ((A, _ALL),), create_fine_tune, Access.WRITE, feature=_FEATURE),
-    Operation("get_fine_tune", "GET", ((A, _ONE),), get_fine_tune, Access.READ, feature=_FEATURE),
-    Operation("delete_fine_tune", "DELETE", ((A, _ONE),), delete_fine_tune, Access.WRITE, feature=_FEATURE),
+    Operation(
+        "list_fine_tunes",
+        "GET",
+        ((A, _ALL),),
+        list_fine_tunes,
+        Access.READ,
+        feature=_FEATURE,
+        action="fine-tunes/read",
+    ),
+    Operation(
+        "create_fine_tune",
+        "POST",
+        ((A, _ALL),),
+        create_fine_tune,
+        Access.WRITE,
+        feature=_FEATURE,
+        action="fine-tunes/write",
+    ),
+    Operation(
+        "get_fine_tune",
+        "GET",
+        ((A, _ONE),),
+        get_fine_tune,
+        Access.READ,
+        feature=_FEATURE,
+        action="fine-tunes/read",
+    ),
+    Operation(
+        "delete_fine_tune",
+        "DELETE",
+        ((A, _ONE),),
+        delete_fine_tune,
+        Access.WRITE,
+        feature=_FEATURE,
+        action="fine-tunes/delete",
+    ),
     Operation(
         "list_fine_tune_events",
         "GET",
@@ -177,8 +209,15 @@ OPERATIONS = (
         list_fine_tune_events,
         Access.READ,
         feature=_FEATURE,
+        action="fine-tunes/read",
     ),
     Operation(
-        "cancel_fine_tune", "POST", ((A, _ONE + "/cancel"),), cancel_fine_tune, Access.WRITE, feature=_FEATURE
+        "cancel_fine_tune",
+        "POST",
+        ((A, _ONE + "/cancel"),),
+        cancel_fine_tune,
+        Access.WRITE,
+        feature=_FEATURE,
+        action="fine-tunes/write",
     ),
 )

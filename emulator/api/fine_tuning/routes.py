@@ -482,18 +482,68 @@ def _on_all(path: str) -> tuple[tuple[Surface, str], ...]:
 
 
 OPERATIONS = (
-    Operation("create_job", "POST", _on_all(_JOBS), create_job, Access.WRITE, feature="fine_tuning_jobs"),
-    Operation("list_jobs", "GET", _on_all(_JOBS), list_jobs, Access.READ, feature="fine_tuning_jobs"),
-    Operation("retrieve_job", "GET", _on_all(_ONE), retrieve_job, Access.READ, feature="fine_tuning_jobs"),
-    Operation("delete_job", "DELETE", ((A, _ONE),), delete_job, Access.WRITE, feature="fine_tuning_jobs"),
     Operation(
-        "cancel_job", "POST", _on_all(_ONE + "/cancel"), cancel_job, Access.WRITE, feature="fine_tuning_jobs"
+        "create_job",
+        "POST",
+        _on_all(_JOBS),
+        create_job,
+        Access.WRITE,
+        feature="fine_tuning_jobs",
+        action="fine-tunes/write",
     ),
     Operation(
-        "pause_job", "POST", _on_all(_ONE + "/pause"), pause_job, Access.WRITE, feature="fine_tuning_pause"
+        "list_jobs",
+        "GET",
+        _on_all(_JOBS),
+        list_jobs,
+        Access.READ,
+        feature="fine_tuning_jobs",
+        action="fine-tunes/read",
     ),
     Operation(
-        "resume_job", "POST", _on_all(_ONE + "/resume"), resume_job, Access.WRITE, feature="fine_tuning_pause"
+        "retrieve_job",
+        "GET",
+        _on_all(_ONE),
+        retrieve_job,
+        Access.READ,
+        feature="fine_tuning_jobs",
+        action="fine-tunes/read",
+    ),
+    Operation(
+        "delete_job",
+        "DELETE",
+        ((A, _ONE),),
+        delete_job,
+        Access.WRITE,
+        feature="fine_tuning_jobs",
+        action="fine-tunes/delete",
+    ),
+    Operation(
+        "cancel_job",
+        "POST",
+        _on_all(_ONE + "/cancel"),
+        cancel_job,
+        Access.WRITE,
+        feature="fine_tuning_jobs",
+        action="fine-tunes/write",
+    ),
+    Operation(
+        "pause_job",
+        "POST",
+        _on_all(_ONE + "/pause"),
+        pause_job,
+        Access.WRITE,
+        feature="fine_tuning_pause",
+        action="fine-tunes/write",
+    ),
+    Operation(
+        "resume_job",
+        "POST",
+        _on_all(_ONE + "/resume"),
+        resume_job,
+        Access.WRITE,
+        feature="fine_tuning_pause",
+        action="fine-tunes/write",
     ),
     Operation(
         "list_job_events",
@@ -502,6 +552,7 @@ OPERATIONS = (
         list_job_events,
         Access.READ,
         feature="fine_tuning_jobs",
+        action="fine-tunes/read",
     ),
     Operation(
         "list_job_checkpoints",
@@ -510,5 +561,6 @@ OPERATIONS = (
         list_job_checkpoints,
         Access.READ,
         feature="fine_tuning_checkpoints",
+        action="fine-tunes/read",
     ),
 )

@@ -107,5 +107,6 @@ OPERATIONS = (
         create_completion,
         Access.WRITE,
         family=Family.INFERENCE,
+        action="deployments/completions/action",
     ),
 )

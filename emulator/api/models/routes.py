@@ -181,6 +181,7 @@ OPERATIONS = (
         list_models,
         Access.READ,
         feature="models",
+        action="models/read",
     ),
     Operation(
         "retrieve_model",
@@ -189,6 +190,14 @@ OPERATIONS = (
         retrieve_model,
         Access.READ,
         feature="models",
+        action="models/read",
     ),
-    Operation("delete_model", "DELETE", ((O, "/models/{model_id}"),), delete_model, Access.WRITE),
+    Operation(
+        "delete_model",
+        "DELETE",
+        ((O, "/models/{model_id}"),),
+        delete_model,
+        Access.WRITE,
+        action="models/delete",
+    ),
 )

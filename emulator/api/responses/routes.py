@@ -171,6 +171,7 @@ def _operation(
     name: str, method: str, path: str, handler: Handler, access: Access, *, dated: bool = True
 ) -> Operation:
     surfaces = (A, V1, O) if dated else (V1, O)
+    verb = "delete" if method == "DELETE" else access.value
     return Operation(
         name,
         method,
@@ -179,6 +180,7 @@ def _operation(
         access,
         Family.INFERENCE,
         feature="responses",
+        action=f"responses/{verb}",
     )
 
 
