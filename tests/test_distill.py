@@ -126,6 +126,17 @@ def test_validation_split_is_deterministic_and_disjoint(inprocess: Any) -> None:
     assert asked(again["validation_file"]["id"]) == validated
 
 
+def test_the_training_file_takes_the_name_given(inprocess: Any) -> None:
+    store(inprocess, [f"Question {n}?" for n in range(25)], TAG)
+    made = inprocess.distill(
+        "gpt-4o-mini", metadata=TAG, validation_split=0.4, training_file_name="notes-1.jsonl"
+    )
+    assert made["training_file"]["filename"] == "notes-1.jsonl"
+    assert made["validation_file"]["filename"] == "notes-1-validation.jsonl"
+    unnamed = inprocess.distill("gpt-4o-mini", metadata=TAG)
+    assert unnamed["training_file"]["filename"].startswith("distill-")
+
+
 def test_explicit_ids_and_the_other_filters(emulator: Any) -> None:
     answers = store(emulator, QUESTIONS, TAG)
     store(emulator, QUESTIONS[:3], TAG, model="gpt-4o-mini")
@@ -174,6 +185,8 @@ def test_a_refused_job_leaves_no_file_behind(emulator: Any) -> None:
         ({"ids": ["chatcmpl-missing"]}, "ids", "no stored completion with id 'chatcmpl-missing'"),
         ({"metadata": {"usecase": 3}}, "metadata", "metadata"),
         ({"training_file": "file-x"}, "training_file", "Unknown parameter"),
+        ({"training_file_name": "../notes.jsonl"}, "training_file_name", "Expected a name ending in .jsonl"),
+        ({"training_file_name": "notes.csv"}, "training_file_name", "Expected a name ending in .jsonl"),
     ],
 )
 def test_bad_requests_name_their_field(inprocess: Any, body: dict[str, Any], param: str, words: str) -> None:

@@ -347,7 +347,10 @@ def test_distill_makes_the_job_whose_page_follows_it_to_the_chart_and_deploy(
         "version": "2024-07-18",
         "suffix": "sum",
     }
-    made = client.post("/portal/distill", data=form)
+    dialog = client.get("/portal/distill", params={"metadata": "task=summaries", "base_model": "gpt-4o-mini"})
+    shown = re.search(r'id="training-file-name">(distill-[0-9a-f]{16}\.jsonl)<', dialog.text)
+    assert shown is not None  # the dialog names the training file before it is made
+    made = client.post("/portal/distill", data={**form, "training_file_name": shown[1]})
     assert made.status_code == 303
     job_path = made.headers["location"].split("?")[0]
     job_id = job_path.rsplit("/", 1)[1]
@@ -357,7 +360,7 @@ def test_distill_makes_the_job_whose_page_follows_it_to_the_chart_and_deploy(
     pending = client.get(made.headers["location"])
     words = text_of(pending.text)
     assert f"Training file {training.filename} made from 12 stored completions." in words
-    assert re.fullmatch(r"distill-[0-9a-f]+\.jsonl", training.filename)
+    assert training.filename == shown[1]
     assert 'hx-trigger="every 2s"' in pending.text  # the page follows the running job
     assert ">Deploy</button>" not in pending.text
     assert '<a href="/portal/jobs/' + job_id in client.get("/portal/jobs").text

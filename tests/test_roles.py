@@ -136,7 +136,9 @@ def test_serve_refuses_an_unknown_role() -> None:
 
 
 @pytest.mark.settings(**KEYS)
-def test_a_user_reads_all_but_stored_completions_and_works_with_responses(inprocess: InProcessEmulator) -> None:
+def test_a_user_reads_all_but_stored_completions_and_works_with_responses(
+    inprocess: InProcessEmulator,
+) -> None:
     made = inprocess.azure_client().chat.completions.create(model="gpt-4o", messages=HI, store=True)
     user = inprocess.openai_client(api_key="user-key")
     with pytest.raises(openai.AuthenticationError) as denied:
@@ -159,4 +161,12 @@ def test_every_service_operation_declares_its_data_action() -> None:
     undeclared = [op.name for op in OPERATIONS if op.action is None and not (op.extension or op.public)]
     assert undeclared == []
     areas = {op.action.split("/")[0] for op in OPERATIONS if op.action}
-    assert areas == {"deployments", "stored-completions", "responses", "files", "fine-tunes", "evals", "models"}
+    assert areas == {
+        "deployments",
+        "stored-completions",
+        "responses",
+        "files",
+        "fine-tunes",
+        "evals",
+        "models",
+    }

@@ -7,6 +7,7 @@ htmx only narrows the Distill dialog's versions and follows running jobs and eva
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -309,6 +310,13 @@ async def _distill_choices(api: PortalApi) -> dict[str, list[str]]:
     return model_choices.fine_tunable(await api.models())
 
 
+def training_file_name(filters: Filters, base_model: str) -> str:
+    """The training file's name the dialog shows before it is made: random-looking, as the portal's are,
+    and the same for the same choice, so that the page reads the same on every run."""
+    digest = hashlib.sha256(f"{filters.query()}|{base_model}".encode()).hexdigest()
+    return f"distill-{digest[:16]}.jsonl"
+
+
 async def distill_dialog(request: Request, api: PortalApi) -> Response:
     filters = Filters.from_form(request.query_params)
     context = await _listing(request, api, filters)
@@ -320,6 +328,7 @@ async def distill_dialog(request: Request, api: PortalApi) -> Response:
         base_model=base,
         versions=choices.get(base, []),
         form={},
+        training_file_name=training_file_name(filters, base),
     )
     return render(request, "completions.html", context)
 
@@ -364,6 +373,8 @@ async def distill(request: Request, api: PortalApi) -> Response:
     suffix = str(form.get("suffix") or "").strip()
     if suffix:
         body["suffix"] = suffix
+    name = str(form.get("training_file_name") or "") or training_file_name(filters, base)
+    body["training_file_name"] = name
     if error is None:
         try:
             made = await api.distill(body)
@@ -388,6 +399,7 @@ async def distill(request: Request, api: PortalApi) -> Response:
         version=version,
         form={k: str(v) for k, v in form.items()},
         dialog_error=error,
+        training_file_name=name,
     )
     return render(request, "completions.html", context, 400)
 
@@ -516,6 +528,7 @@ async def evaluate(request: Request, api: PortalApi) -> Response:
         deployments=await api.deployments(),
         form={k: str(v) for k, v in form.items()},
         dialog_error=error,
+        training_file_name=name,
     )
     return render(request, "completions.html", context, 400)
 

@@ -47,16 +47,19 @@ def filter_by(page: Page, metadata: str) -> None:
     page.get_by_role("button", name="Apply").click()
 
 
-def distill_dialog_next(page: Page) -> None:
+def distill_dialog_next(page: Page) -> str:
     page.get_by_role("link", name="Distill").click()
     dialog = page.get_by_role("dialog", name="Distill")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Base model").select_option("gpt-4o-mini")
     expect(dialog.get_by_label("Version")).to_have_value("2024-07-18")
     dialog.get_by_label("Version").select_option("2024-07-18")
-    expect(dialog.get_by_text(".jsonl", exact=False).first).to_be_visible()
+    name = dialog.locator("#training-file-name")
+    expect(name).to_have_text(re.compile(r"distill-[0-9a-f]{16}\.jsonl"))
+    shown = name.inner_text()
     dialog.get_by_label("Suffix (optional)").fill("summaries")
     dialog.get_by_role("button", name="Next").click()
+    return shown
 
 
 def test_the_seed_steps_from_stored_completions_to_an_evaluated_deployment(
@@ -100,10 +103,8 @@ def test_the_seed_steps_from_stored_completions_to_an_evaluated_deployment(
     page.get_by_role("link", name="Cancel").click()
     filter_by(page, "task=ml-summaries")
     expect(page.get_by_text("12 completions")).to_be_visible()
-    distill_dialog_next(page)
-    expect(
-        page.get_by_text(re.compile(r"Training file distill-[0-9a-f]+\.jsonl made from 12"))
-    ).to_be_visible()
+    shown = distill_dialog_next(page)
+    expect(page.get_by_text(f"Training file {shown} made from 12")).to_be_visible()
     status = page.locator(".status")
     expect(status).not_to_have_text("succeeded")
     job_id = page.get_by_role("heading", level=1).inner_text()
@@ -160,6 +161,13 @@ def test_metadata_edit_and_delete_with_the_keyboard(page: Page, live: LiveEmulat
     page.get_by_label("Metadata", exact=True).focus()
     page.keyboard.type("user=bob")
     page.keyboard.press("Enter")
+    expect(page.get_by_text("3 completions")).to_be_visible()
+    page.get_by_role("link", name="Distill").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Distill")
+    expect(dialog.get_by_label("Base model")).to_be_focused()
+    page.keyboard.press("Escape")  # closes the dialog, keeping the filter
+    expect(dialog).to_have_count(0)
     expect(page.get_by_text("3 completions")).to_be_visible()
     page.get_by_role("row").nth(1).get_by_role("link").focus()
     page.keyboard.press("Enter")

@@ -34,6 +34,7 @@ from emulator.resource.completions import StoredCompletion
 from emulator.resource.files import FINE_TUNE, StoredFile
 from emulator.resource.fine_tuning.lifecycle import Style
 from emulator.resource.fine_tuning.training import MIN_EXAMPLES
+from emulator.runtime import Runtime
 from emulator.surfaces import Surface
 
 # The portal's minimum (seed 000): "Distillation requires a minimum of 10 stored completions".
@@ -105,6 +106,13 @@ def _file_body(stored: StoredFile) -> dict[str, Any]:
     return {"id": stored.id, "filename": stored.filename, "examples": stored.examples, "bytes": stored.bytes}
 
 
+def _file_names(given: str | None, runtime: Runtime, count: int) -> list[str]:
+    """The training file's name (and the validation file's): as given, or random as the portal's are."""
+    if given is None:
+        return [f"distill-{runtime.ids.hex(8)}.jsonl" for _ in range(count)]
+    return [given, given.removesuffix(".jsonl") + "-validation.jsonl"][:count]
+
+
 async def distill(call: Call) -> Response:
     runtime = call.runtime
     request_body, body = parse_body(DistillRequest, await call.body())
@@ -121,8 +129,10 @@ async def distill(call: Call) -> Response:
         )
     training, validation = _divide(chosen, split)
     made: list[StoredFile] = []
-    for part in (training, validation) if validation else (training,):
-        name = f"distill-{runtime.ids.hex(8)}.jsonl"
+    parts = (training, validation) if validation else (training,)
+    for part, name in zip(
+        parts, _file_names(request_body.training_file_name, runtime, len(parts)), strict=True
+    ):
         made.append(await runtime.files.create_from_bytes(name, FINE_TUNE, jsonl(part), closed=True))
     request = {k: body[k] for k in JOB_FIELDS if body.get(k) is not None}
     request["training_file"] = made[0].id

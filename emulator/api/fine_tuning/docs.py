@@ -56,6 +56,7 @@ DOCS = Docs(
                 suffix=STRING,
                 seed=INTEGER,
                 validation_split={"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                training_file_name={"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\\.jsonl$"},
                 surface=enum("azure", "openai"),
             )
         ),

@@ -291,6 +291,18 @@ def _fraction(split: float) -> float:
     return split
 
 
+_TRAINING_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}\.jsonl")
+
+
+def _training_file_name(name: str) -> str:
+    if not _TRAINING_FILE_NAME.fullmatch(name):
+        raise refuse(
+            f"Invalid 'training_file_name': '{name[:40]}'. Expected a name ending in .jsonl, at most 102 "
+            "characters of letters, digits, '.', '_' and '-', such as 'distill-3f9a.jsonl'."
+        )
+    return name
+
+
 class DistillRequest(StoredFilters):
     """`POST /_emulator/distill`. The stored-completions model filter is `stored_model`, as `model` is the
     model to fine-tune; the job's fields are checked as `POST /fine_tuning/jobs` checks them (by the
@@ -302,6 +314,8 @@ class DistillRequest(StoredFilters):
     suffix: Any = None
     seed: Any = None
     validation_split: Annotated[int | float, AfterValidator(_fraction)] | None = None
+    # The training file's name, as the portal shows it before the file is made; random when not given.
+    training_file_name: Annotated[str, AfterValidator(_training_file_name)] | None = None
     surface: (
         Annotated[
             str,
