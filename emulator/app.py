@@ -106,6 +106,10 @@ def _closing_connection(send: Send) -> Send:
     return closing
 
 
+def _is_portal(path: str) -> bool:
+    return path == portal.PREFIX or path.startswith(portal.PREFIX + "/")
+
+
 class _EmulatorApp(Starlette):
     """Starlette without its error middleware: every operation renders its own errors (`dispatch`), so
     the only exceptions left are the router's 404 and 405, answered here in the surface's envelope.
@@ -117,9 +121,21 @@ class _EmulatorApp(Starlette):
         router = self.router
         state = self.state
 
+        async def route(scope: Scope, receive: Receive, send: Send) -> None:
+            try:
+                await router(scope, receive, send)
+            except HTTPException as unrouted:
+                response = await _unrouted(Request(scope, receive, send), unrouted)
+                await response(scope, receive, send)
+
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
                 await router(scope, receive, send)
+                return
+            if _is_portal(scope["path"]):
+                # The portal's pages hold no lease: they reach the state only through API requests,
+                # which take their own, so a reset meanwhile waits for those and not for the page.
+                await route(scope, receive, send)
                 return
             gate = state.runtime.gate
             try:
@@ -130,10 +146,7 @@ class _EmulatorApp(Starlette):
             if gate.winding_down:
                 send = _closing_connection(send)
             try:
-                await router(scope, receive, send)
-            except HTTPException as unrouted:
-                response = await _unrouted(Request(scope, receive, send), unrouted)
-                await response(scope, receive, send)
+                await route(scope, receive, send)
             finally:
                 gate.leave()
 

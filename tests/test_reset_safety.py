@@ -101,13 +101,17 @@ def test_async_requests_survive_resets_from_another_thread(inprocess: InProcessE
 class HeldRequest:
     """A chat completion whose body arrives only when released: it holds its lease until then."""
 
+    path = "/v1/chat/completions"
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    body = b'{"model": "gpt-4o", "store": true, "messages": [{"role": "user", "content": "Held"}]}'
+
     def __init__(self, emulator: InProcessEmulator) -> None:
         self.emulator = emulator
         self.release = asyncio.Event()
         self.status = 0
 
     async def run(self) -> None:
-        body = b'{"model": "gpt-4o", "store": true, "messages": [{"role": "user", "content": "Held"}]}'
+        body = self.body
 
         async def receive() -> dict[str, Any]:
             await self.release.wait()
@@ -123,11 +127,11 @@ class HeldRequest:
             "http_version": "1.1",
             "method": "POST",
             "scheme": "http",
-            "path": "/v1/chat/completions",
-            "raw_path": b"/v1/chat/completions",
+            "path": self.path,
+            "raw_path": self.path.encode(),
             "query_string": b"",
             "root_path": "",
-            "headers": [(b"authorization", f"Bearer {self.emulator.key}".encode())],
+            "headers": [(b"authorization", f"Bearer {self.emulator.key}".encode()), *self.headers],
             "client": ("127.0.0.1", 50000),
             "server": ("127.0.0.1", 8000),
         }
@@ -190,6 +194,30 @@ def test_a_reset_that_cannot_drain_is_a_503_and_changes_nothing(inprocess: InPro
     assert (status, headers["retry-after"], held_status) == (503, "1", 200)
     assert b"Nothing was reset" in body
     assert _stored(inprocess) == 2  # the one before and the one held: the state is as it was
+
+
+class HeldPortalPage(HeldRequest):
+    """The portal's Connect form, whose body arrives only when released."""
+
+    path = "/portal/connect"
+    headers = ((b"content-type", b"application/x-www-form-urlencoded"),)
+    body = b"key=aoai-emulator-key"
+
+
+def test_a_portal_page_in_flight_does_not_hold_a_reset_back(inprocess: InProcessEmulator) -> None:
+    inprocess.runtime.gate.drain_seconds = 0.01  # a lease held by the page would make the reset a 503
+
+    async def scenario() -> tuple[int, int]:
+        page = HeldPortalPage(inprocess)
+        held = asyncio.create_task(page.run())
+        await asyncio.sleep(0)
+        status, _, _ = await _reset_request(inprocess)
+        page.release.set()
+        await held
+        return status, page.status
+
+    reset_status, page_status = asyncio.run(scenario())
+    assert (reset_status, page_status) == (200, 303)
 
 
 def test_requests_after_the_emulator_closed_are_503(inprocess: InProcessEmulator) -> None:
