@@ -8,6 +8,7 @@ from emulator.api.chat.stored_schemas import UpdateStoredCompletionRequest
 from emulator.http.openapi import (
     ARRAY,
     EVENT_STREAM,
+    INT64,
     INTEGER,
     JSON,
     PAGE,
@@ -42,7 +43,7 @@ DOCS = Docs(
         ),
     },
     queries={
-        "list_chat_completions": {**PAGE, "model": STRING},
+        "list_chat_completions": {**PAGE, "model": STRING, "created_after": INT64, "created_before": INT64},
         "list_chat_completion_messages": PAGE,
     },
     models=(ChatCompletionRequest, UpdateStoredCompletionRequest, SeedStoredCompletions),
