@@ -308,12 +308,13 @@ class Faults:
     def __init__(self, declared: Declared) -> None:
         self._declared = declared
 
-    async def __call__(self, call: Call) -> Finish | None:
+    def applies(self, call: Call) -> bool:
         if call.operation.extension or call.operation.public:
-            return None
+            return False
+        return bool(faults_of(call.runtime, self._declared))
+
+    async def __call__(self, call: Call) -> Finish | None:
         book = faults_of(call.runtime, self._declared)
-        if not book:
-            return None
         surface = call.surface.value if call.surface else None
         # What a rule may ask about the deployment, worked out only if one asks.
         needs_deployment = any(r.match.deployment or r.match.model for r in book.rules())

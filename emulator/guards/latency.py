@@ -161,13 +161,17 @@ def _fresh_draws(db: Database) -> _Draws:
 class SimulatedLatency:
     """The guard: paces inference answers of deployments that have a latency."""
 
-    async def __call__(self, call: Call) -> Finish | None:
+    def applies(self, call: Call) -> bool:
         if call.operation.name not in target.INFERENCE:
-            return None
+            return False
+        runtime = call.runtime
+        return runtime.settings.latency is not None or any(
+            "latency" in d.settings for d in runtime.deployments.all()
+        )
+
+    async def __call__(self, call: Call) -> Finish | None:
         runtime = call.runtime
         default = runtime.settings.latency
-        if default is None and not any("latency" in d.settings for d in runtime.deployments.all()):
-            return None
         deployment = await target.deployment(call)
         if deployment is None:
             return None

@@ -263,12 +263,15 @@ class RateLimits:
     """The guard: charges inference requests to deployments that have a capacity (their own `sku`, or the
     emulator's `default_capacity`); everything else passes untouched."""
 
-    async def __call__(self, call: Call) -> Finish | None:
+    def applies(self, call: Call) -> bool:
         if call.operation.name not in target.INFERENCE:
-            return None
+            return False
+        if call.runtime.settings.default_capacity is not None:
+            return True
+        return any(d.capacity for d in call.runtime.deployments.all())
+
+    async def __call__(self, call: Call) -> Finish | None:
         default = call.runtime.settings.default_capacity
-        if default is None and not any(d.capacity for d in call.runtime.deployments.all()):
-            return None
         deployment = await target.deployment(call)
         if deployment is None:
             return None

@@ -183,13 +183,17 @@ def _scope(action: str) -> str:
 class Roles:
     """The guard: refuses an operation to a principal whose roles lack its data action."""
 
+    def applies(self, call: Call) -> bool:
+        # A role comes from the key_roles setting, or from an Entra token, which only Azure routes take.
+        if call.operation.action is None or call.surface is None:
+            return False
+        return bool(call.runtime.settings.key_roles) or (
+            call.surface.is_azure and "authorization" in call.request.headers
+        )
+
     async def __call__(self, call: Call) -> Finish | None:
-        if call.operation.extension or call.operation.public or call.surface is None:
-            return None
         who = principal(call)
-        if who is None:
-            return None
-        if call.operation.action is None:
+        if who is None or call.operation.action is None:
             return None
         actions = [PREFIX + call.operation.action]
         if call.operation.name == "create_chat_completion":

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -103,7 +103,16 @@ async def read_body(request: Request, limit: int) -> bytes:
 Handler = Callable[[Call], Awaitable[Response]]
 # What a guard may hand back: a change to the handler's response (headers, pacing, a cut stream).
 Finish = Callable[[Response], Response]
-Guard = Callable[[Call], Awaitable[Finish | None]]
+
+
+class Guard(Protocol):
+    """A check every request passes before its handler (emulator/guards/): `applies` says, cheaply and
+    without waiting, whether this request needs it at all as the emulator is configured now; only then is
+    the guard awaited. It may refuse (raise an ApiError) or return a Finish for the response."""
+
+    def applies(self, call: Call) -> bool: ...
+
+    async def __call__(self, call: Call) -> Finish | None: ...
 
 
 @dataclass(frozen=True)
@@ -207,9 +216,10 @@ async def dispatch(operation: Operation, surface: Surface | None, request: Reque
         if operation.feature is not None and surface is Surface.AZURE:
             versions.require(operation.feature, version)
         call = Call(request, operation, surface, version, request_id, runtime)
-        finishers = [
-            finish for guard in request.app.state.guards if (finish := await guard(call)) is not None
-        ]
+        finishers: list[Finish] = []
+        for guard in request.app.state.guards:
+            if guard.applies(call) and (finish := await guard(call)) is not None:
+                finishers.append(finish)
         response = await operation.handler(call)
         for finish in finishers:
             response = finish(response)
