@@ -230,19 +230,17 @@ def refusal(
         f"{limit_kind} of your current OpenAI S0 pricing tier. Please retry after {retry_headers['retry-after']} "
         f"seconds. Please go here: {_QUOTA_LINK} if you would like to further increase the default rate limit."
     )
-    if reason == "requests":
-        openai = (
-            f"Rate limit reached for {model} in organization org-emulator on requests per min (RPM): Limit "
-            f"{standing.requests_per_minute}, Used {used}, Requested 1. Please try again in "
-            f"{openai_duration(wait)}. Visit {_OPENAI_LINK} to learn more."
-        )
-        return RateLimited(azure, openai, "requests", retry_headers)
-    openai = (
-        f"Rate limit reached for {model} in organization org-emulator on tokens per min (TPM): Limit "
-        f"{standing.token_limit}, Used {used}, Requested {cost.tokens}. Please try again in "
-        f"{openai_duration(wait)}. Visit {_OPENAI_LINK} to learn more."
+    kind, per, limit, requested = (
+        ("requests", "RPM", standing.requests_per_minute, 1)
+        if reason == "requests"
+        else ("tokens", "TPM", standing.token_limit, cost.tokens)
     )
-    return RateLimited(azure, openai, "tokens", retry_headers)
+    openai = (
+        f"Rate limit reached for {model} in organization org-emulator on {kind} per min ({per}): Limit "
+        f"{limit}, Used {used}, Requested {requested}. Please try again in {openai_duration(wait)}. "
+        f"Visit {_OPENAI_LINK} to learn more."
+    )
+    return RateLimited(azure, openai, kind, retry_headers)
 
 
 def with_headers(found: Mapping[str, str]) -> Finish:

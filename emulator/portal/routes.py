@@ -407,12 +407,19 @@ async def distill(request: Request, api: PortalApi) -> Response:
 # --- Fine-tuning jobs ------------------------------------------------------------------------------------
 
 
-async def jobs(request: Request, api: PortalApi) -> Response:
+async def _list_page(
+    request: Request, fetch: Callable[[str | None, int], Awaitable[dict[str, Any]]], name: str
+) -> Response:
+    """A page of a list the API pages by `after`: jobs or evals, a Next page link while there are more."""
     after = request.query_params.get("after") or None
-    listed = await api.jobs(after, PAGE_SIZE)
+    listed = await fetch(after, PAGE_SIZE)
     data = listed["data"]
     next_after = data[-1]["id"] if listed.get("has_more") and data else None
-    return render(request, "jobs.html", {"jobs": data, "next_after": next_after, "after": after})
+    return render(request, f"{name}.html", {name: data, "next_after": next_after, "after": after})
+
+
+async def jobs(request: Request, api: PortalApi) -> Response:
+    return await _list_page(request, api.jobs, "jobs")
 
 
 async def _job_context(api: PortalApi, job_id: str) -> dict[str, Any]:
@@ -528,17 +535,12 @@ async def evaluate(request: Request, api: PortalApi) -> Response:
         deployments=await api.deployments(),
         form={k: str(v) for k, v in form.items()},
         dialog_error=error,
-        training_file_name=name,
     )
     return render(request, "completions.html", context, 400)
 
 
 async def evals(request: Request, api: PortalApi) -> Response:
-    after = request.query_params.get("after") or None
-    listed = await api.evals(after, PAGE_SIZE)
-    data = listed["data"]
-    next_after = data[-1]["id"] if listed.get("has_more") and data else None
-    return render(request, "evals.html", {"evals": data, "next_after": next_after, "after": after})
+    return await _list_page(request, api.evals, "evals")
 
 
 async def eval_page(request: Request, api: PortalApi) -> Response:
